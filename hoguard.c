@@ -1,0 +1,1679 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hoguard: keep host-only virtual networks inside the host.
+ *
+ * Netfilter hooks at FORWARD and POST_ROUTING, for IPv4 and IPv6, in every
+ * network namespace, drop what would leave a host-only network or be
+ * routed into one, whatever the firewall ruleset says.  See README.md.
+ *
+ * The first part of this file is the kernel-independent core (parsing,
+ * canonical forms, prefix tables); tests/unit compiles it in userspace.
+ * The kernel glue (hooks, notifiers, parameters) follows under __KERNEL__.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#ifdef __KERNEL__
+#include <linux/ctype.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#endif
+#include "hoguard.h"
+
+/* ---------------------------------------------------------------------- */
+/* Core: input handling shared by both list parameters                   */
+
+enum hog_op { HOG_REPLACE, HOG_ADD, HOG_DEL };
+
+/*
+ * Split a written value into its operation and body.  One trailing newline
+ * is ignored; a leading '+' or '-' selects add or remove.
+ */
+static enum hog_op hog_prep(const char *val, size_t *len)
+{
+	*len = strlen(val);
+	if (*len && val[*len - 1] == '\n')
+		(*len)--;
+	if (*len && (val[0] == '+' || val[0] == '-'))
+		return val[0] == '+' ? HOG_ADD : HOG_DEL;
+	return HOG_REPLACE;
+}
+
+/* Length of the element starting at @s, up to the next ',' or @end. */
+static size_t hog_elem(const char *s, const char *end)
+{
+	const char *c = s;
+
+	while (c < end && *c != ',')
+		c++;
+	return c - s;
+}
+
+/* Quote an element for a log line, without its unprintable bytes. */
+static void hog_err_elem(struct hog_err *err, const char *what,
+			 const char *s, size_t len)
+{
+	char q[HOG_MAX_ELEM + 1];
+	size_t i, n = min_t(size_t, len, HOG_MAX_ELEM);
+
+	for (i = 0; i < n; i++)
+		q[i] = (s[i] > ' ' && s[i] < 0x7f) ? s[i] : '?';
+	q[n] = '\0';
+	snprintf(err->msg, sizeof(err->msg), "%s \"%s%s\"", what, q,
+		 len > n ? "..." : "");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Core: host-only device patterns                                        */
+
+static int hog_pat_parse(const char *s, size_t len, struct hog_pattern *p,
+			 struct hog_err *err)
+{
+	size_t n = len, i;
+
+	memset(p, 0, sizeof(*p));
+	if (n && (s[n - 1] == '*' || s[n - 1] == '+')) {
+		p->wild = true;
+		n--;
+	}
+	if (!len) {
+		hog_err_elem(err, "empty element", s, len);
+		return -EINVAL;
+	}
+	if (!n) {
+		hog_err_elem(err, "a lone wildcard would match every device:",
+			     s, len);
+		return -EINVAL;
+	}
+	if (n >= IFNAMSIZ) {
+		hog_err_elem(err, "name longer than 15 characters", s, len);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':' || c == '*') {
+			hog_err_elem(err, "invalid interface name", s, len);
+			return -EINVAL;
+		}
+	}
+	if (!p->wild && ((n == 1 && s[0] == '.') ||
+			 (n == 2 && s[0] == '.' && s[1] == '.'))) {
+		hog_err_elem(err, "invalid interface name", s, len);
+		return -EINVAL;
+	}
+	memcpy(p->name, s, n);
+	p->len = n;
+	return 0;
+}
+
+static int hog_pats_find(const struct hog_pats *p, const struct hog_pattern *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->pat[i].wild == x->wild && !strcmp(p->pat[i].name, x->name))
+			return i;
+	return -1;
+}
+
+/*
+ * Apply a write to the pattern list @cur, giving @out.  Patterns keep the
+ * order they were given in; duplicates collapse.  @out is only meaningful
+ * when 0 is returned.
+ */
+int hog_pats_update(struct hog_pats *out, const struct hog_pats *cur,
+		    const char *val, struct hog_err *err)
+{
+	struct hog_pattern x;
+	const char *s, *end;
+	enum hog_op op;
+	size_t len;
+	int ret, i;
+
+	op = hog_prep(val, &len);
+	s = val + (op != HOG_REPLACE);
+	end = val + len;
+	if (op == HOG_REPLACE)
+		out->n = 0;
+	else
+		*out = *cur;
+	if (op == HOG_REPLACE && s == end)
+		return 0;
+
+	for (;;) {
+		size_t n = hog_elem(s, end);
+
+		ret = hog_pat_parse(s, n, &x, err);
+		if (ret)
+			return ret;
+		i = hog_pats_find(out, &x);
+		if (op == HOG_DEL) {
+			if (i < 0) {
+				hog_err_elem(err, "not in the list:", s, n);
+				return -ENOENT;
+			}
+			out->n--;
+			memmove(&out->pat[i], &out->pat[i + 1],
+				(out->n - i) * sizeof(out->pat[0]));
+		} else if (i < 0) {
+			if (out->n == HOG_MAX_PATTERNS) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "more than %d patterns",
+					 HOG_MAX_PATTERNS);
+				return -ENOSPC;
+			}
+			out->pat[out->n++] = x;
+		}
+		s += n;
+		if (s == end)
+			return 0;
+		s++;	/* the comma */
+	}
+}
+
+int hog_pats_format(const struct hog_pats *p, char *buf, size_t size)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	for (i = 0; i < p->n && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%s%s", i ? "," : "",
+				p->pat[i].name, p->pat[i].wild ? "*" : "");
+	if (off < size)
+		off += snprintf(buf + off, size - off, "\n");
+	return off < size ? (int)off : -EOVERFLOW;
+}
+
+bool hog_pats_match(const struct hog_pats *p, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct hog_pattern *x = &p->pat[i];
+
+		if (x->wild ? !strncmp(name, x->name, x->len) :
+			      !strcmp(name, x->name))
+			return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Core: prefixes                                                          */
+
+/* A decimal number of 1-3 digits, no leading zero, at most @max. */
+static int hog_parse_dec(const char *s, size_t len, unsigned int max)
+{
+	unsigned int v = 0;
+	size_t i;
+
+	if (!len || len > 3 || (len > 1 && s[0] == '0'))
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (!isdigit(s[i]))
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= max ? (int)v : -EINVAL;
+}
+
+/* Strict dotted quad: four decimal octets, no leading zeros. */
+static int hog_parse4(const char *s, size_t len, u8 *out)
+{
+	const char *end = s + len;
+	int i, v;
+
+	for (i = 0; i < 4; i++) {
+		const char *d = s;
+
+		while (d < end && *d != '.')
+			d++;
+		if ((d == end) != (i == 3))
+			return -EINVAL;
+		v = hog_parse_dec(s, d - s, 255);
+		if (v < 0)
+			return v;
+		out[i] = v;
+		s = d + 1;
+	}
+	return 0;
+}
+
+/* RFC 4291 text form, with an optional dotted-quad tail. */
+static int hog_parse6(const char *s, size_t len, u8 *out)
+{
+	u16 g[8];
+	int n = 0, gap = -1, k;
+	size_t i = 0;
+
+	if (len >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	} else if (len && s[0] == ':') {
+		return -EINVAL;
+	}
+	while (i < len) {
+		size_t j = i;
+		unsigned int v = 0;
+
+		while (j < len && j - i < 5 && isxdigit(s[j]))
+			v = v * 16 + hex_to_bin(s[j++]);
+		if (j < len && s[j] == '.') {
+			u8 q[4];
+
+			if (n > 6 || hog_parse4(s + i, len - i, q))
+				return -EINVAL;
+			g[n++] = q[0] << 8 | q[1];
+			g[n++] = q[2] << 8 | q[3];
+			break;
+		}
+		if (j == i || j - i > 4 || n == 8)
+			return -EINVAL;
+		g[n++] = v;
+		i = j;
+		if (i == len)
+			break;
+		if (s[i++] != ':' || i == len)
+			return -EINVAL;
+		if (s[i] == ':') {
+			if (gap >= 0)
+				return -EINVAL;
+			gap = n;
+			i++;
+		}
+	}
+	if (gap < 0 ? n != 8 : n > 7)
+		return -EINVAL;
+	memset(out, 0, 16);
+	for (k = 0; k < n; k++) {
+		int at = (gap >= 0 && k >= gap) ? k + 8 - n : k;
+
+		out[2 * at] = g[k] >> 8;
+		out[2 * at + 1] = g[k] & 0xff;
+	}
+	return 0;
+}
+
+static __be32 hog_mask_word(unsigned int len, unsigned int word)
+{
+	int bits = (int)len - 32 * (int)word;
+
+	if (bits <= 0)
+		return 0;
+	if (bits >= 32)
+		return cpu_to_be32(0xffffffffu);
+	return cpu_to_be32(~0u << (32 - bits));
+}
+
+void hog_pfx_mask(struct hog_pfx *p)
+{
+	unsigned int w;
+
+	for (w = 0; w < 4; w++)
+		p->a[w] &= hog_mask_word(p->len, w);
+}
+
+static bool hog_pfx_v4mapped(const struct hog_pfx *p)
+{
+	return p->family == HOG_V6 && p->len >= 96 && !p->a[0] && !p->a[1] &&
+	       p->a[2] == cpu_to_be32(0x0000ffff);
+}
+
+/*
+ * Parse "ADDR[/LEN]" (IPv4 or IPv6).  Host bits are cleared.  Returns 0 or
+ * -EINVAL.
+ */
+int hog_pfx_parse(const char *s, size_t len, struct hog_pfx *out)
+{
+	const char *slash = memchr(s, '/', len);
+	size_t alen = slash ? (size_t)(slash - s) : len;
+	bool v6 = memchr(s, ':', alen);
+	unsigned int max = v6 ? 128 : 32;
+	u8 raw[16];
+	int plen = max;
+
+	memset(out, 0, sizeof(*out));
+	if (v6 ? hog_parse6(s, alen, raw) : hog_parse4(s, alen, raw))
+		return -EINVAL;
+	if (slash) {
+		plen = hog_parse_dec(slash + 1, len - alen - 1, max);
+		if (plen < 0)
+			return plen;
+	}
+	out->family = v6 ? HOG_V6 : HOG_V4;
+	out->len = plen;
+	memcpy(out->a, raw, v6 ? 16 : 4);
+	hog_pfx_mask(out);
+	if (hog_pfx_v4mapped(out))
+		return -EINVAL;
+	return 0;
+}
+
+int hog_pfx_cmp(const struct hog_pfx *x, const struct hog_pfx *y)
+{
+	unsigned int w;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	for (w = 0; w < 4; w++) {
+		u32 a = be32_to_cpu(x->a[w]), b = be32_to_cpu(y->a[w]);
+
+		if (a != b)
+			return a < b ? -1 : 1;
+	}
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return 0;
+}
+
+/* The compressed form printk's %pI6c prints: RFC 5952, and v4 tails. */
+static int hog_format6(const u8 *b, char *buf, size_t size)
+{
+	int i, j, range, longest = 1, colonpos = -1, off = 0;
+	bool needcolon = false, v4tail;
+	u16 g[8];
+
+	for (i = 0; i < 8; i++)
+		g[i] = b[2 * i] << 8 | b[2 * i + 1];
+	/* IPv4-mapped, and ISATAP (::0:5efe:a.b.c.d, ::200:5efe:a.b.c.d) */
+	v4tail = (!g[0] && !g[1] && !g[2] && !g[3] && !g[4] && g[5] == 0xffff) ||
+		 ((g[4] | 0x0200) == 0x0200 && g[5] == 0x5efe);
+	range = v4tail ? 6 : 8;
+	for (i = 0; i < range; i++) {
+		for (j = i; j < range && !g[j]; j++)
+			;
+		if (j - i > longest) {
+			longest = j - i;
+			colonpos = i;
+		}
+	}
+	for (i = 0; i < range; i++) {
+		if (i == colonpos) {
+			off += snprintf(buf + off, size - off, "%s:",
+					needcolon || !i ? ":" : "");
+			needcolon = false;
+			i += longest - 1;
+			continue;
+		}
+		off += snprintf(buf + off, size - off, "%s%x",
+				needcolon ? ":" : "", g[i]);
+		needcolon = true;
+	}
+	if (v4tail)
+		off += snprintf(buf + off, size - off, "%s%u.%u.%u.%u",
+				needcolon ? ":" : "", b[12], b[13], b[14], b[15]);
+	return off;
+}
+
+/* @size must hold the longest form, HOG_MAX_ELEM bytes. */
+int hog_pfx_format(const struct hog_pfx *p, char *buf, size_t size)
+{
+	const u8 *b = (const u8 *)p->a;
+	int off;
+
+	if (p->family == HOG_V4)
+		off = snprintf(buf, size, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	else
+		off = hog_format6(b, buf, size);
+	return off + snprintf(buf + off, size - off, "/%u", p->len);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Core: prefix lists                                                      */
+
+struct hog_list *hog_list_alloc(u32 n, gfp_t gfp)
+{
+	struct hog_list *l = hog_alloc(struct_size(l, p, n), gfp);
+
+	if (l)
+		l->n = 0;
+	return l;
+}
+
+static int hog_pfx_cmp_sort(const void *x, const void *y)
+{
+	return hog_pfx_cmp(x, y);
+}
+
+/* Sort and drop duplicates. */
+void hog_list_canon(struct hog_list *l)
+{
+	u32 i, n = 0;
+
+	sort(l->p, l->n, sizeof(l->p[0]), hog_pfx_cmp_sort, NULL);
+	for (i = 0; i < l->n; i++)
+		if (!n || hog_pfx_cmp(&l->p[n - 1], &l->p[i]))
+			l->p[n++] = l->p[i];
+	l->n = n;
+}
+
+static bool hog_list_has(const struct hog_list *l, const struct hog_pfx *x)
+{
+	u32 lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		int c = hog_pfx_cmp(&l->p[mid], x);
+
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Union of two canonical lists, canonical. */
+struct hog_list *hog_list_merge(const struct hog_list *x,
+				const struct hog_list *y, gfp_t gfp)
+{
+	struct hog_list *l = hog_list_alloc(x->n + y->n, gfp);
+	u32 i = 0, j = 0;
+
+	if (!l)
+		return NULL;
+	while (i < x->n || j < y->n) {
+		int c = i == x->n ? 1 : j == y->n ? -1 :
+			hog_pfx_cmp(&x->p[i], &y->p[j]);
+
+		l->p[l->n++] = c <= 0 ? x->p[i] : y->p[j];
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return l;
+}
+
+/* Parse every element of a list write into a new canonical list. */
+static struct hog_list *hog_list_parse(const char *s, const char *end,
+				       struct hog_err *err, int *ret)
+{
+	struct hog_list *l;
+	const char *c;
+	u32 n = 1;
+
+	for (c = s; c < end; c++)
+		n += *c == ',';
+	if (n > HOG_MAX_PREFIXES) {
+		snprintf(err->msg, sizeof(err->msg), "more than %d prefixes",
+			 HOG_MAX_PREFIXES);
+		*ret = -ENOSPC;
+		return NULL;
+	}
+	l = hog_list_alloc(n, GFP_KERNEL);
+	if (!l) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	for (;;) {
+		size_t len = hog_elem(s, end);
+		struct hog_pfx *p = &l->p[l->n];
+
+		if (!len || len > HOG_MAX_ELEM || hog_pfx_parse(s, len, p)) {
+			hog_err_elem(err, !len ? "empty element" :
+				     hog_pfx_v4mapped(p) ?
+				     "IPv4-mapped prefix, write the IPv4 one:" :
+				     "invalid prefix", s, len);
+			hog_free(l);
+			*ret = -EINVAL;
+			return NULL;
+		}
+		l->n++;
+		s += len;
+		if (s == end)
+			break;
+		s++;
+	}
+	hog_list_canon(l);
+	return l;
+}
+
+/*
+ * Apply a write to the prefix list @cur.  On success *@out is a new
+ * canonical list owned by the caller; on failure nothing is allocated.
+ */
+int hog_list_update(struct hog_list **out, const struct hog_list *cur,
+		    const char *val, struct hog_err *err)
+{
+	struct hog_list *add, *res;
+	enum hog_op op;
+	size_t len;
+	u32 i, j;
+	int ret;
+
+	op = hog_prep(val, &len);
+	if (op == HOG_REPLACE && !len) {
+		*out = hog_list_alloc(0, GFP_KERNEL);
+		return *out ? 0 : -ENOMEM;
+	}
+	add = hog_list_parse(val + (op != HOG_REPLACE), val + len, err, &ret);
+	if (!add)
+		return ret;
+	if (op == HOG_REPLACE) {
+		*out = add;
+		return 0;
+	}
+	if (op == HOG_ADD) {
+		res = hog_list_merge(cur, add, GFP_KERNEL);
+		ret = res ? 0 : -ENOMEM;
+		if (res && res->n > HOG_MAX_PREFIXES) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "more than %d prefixes", HOG_MAX_PREFIXES);
+			hog_free(res);
+			ret = -ENOSPC;
+		}
+		goto out;
+	}
+	for (j = 0; j < add->n; j++) {
+		if (!hog_list_has(cur, &add->p[j])) {
+			char b[HOG_MAX_ELEM];
+
+			hog_pfx_format(&add->p[j], b, sizeof(b));
+			hog_err_elem(err, "not in the list:", b, strlen(b));
+			ret = -ENOENT;
+			goto out_free;
+		}
+	}
+	res = hog_list_alloc(cur->n, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!res)
+		goto out_free;
+	for (i = 0, j = 0; i < cur->n; i++) {
+		while (j < add->n && hog_pfx_cmp(&add->p[j], &cur->p[i]) < 0)
+			j++;
+		if (j == add->n || hog_pfx_cmp(&add->p[j], &cur->p[i]))
+			res->p[res->n++] = cur->p[i];
+	}
+	ret = 0;
+out:
+	if (!ret)
+		*out = res;
+out_free:
+	hog_free(add);
+	return ret;
+}
+
+int hog_list_format(const struct hog_list *l, char *buf, size_t size)
+{
+	char b[HOG_MAX_ELEM];
+	size_t off = 0;
+	u32 i;
+
+	for (i = 0; i < l->n; i++) {
+		int n = hog_pfx_format(&l->p[i], b, sizeof(b));
+
+		if (off + n + 2 >= size)
+			return -EOVERFLOW;
+		if (i)
+			buf[off++] = ',';
+		memcpy(buf + off, b, n);
+		off += n;
+	}
+	if (off + 2 > size)
+		return -EOVERFLOW;
+	buf[off++] = '\n';
+	buf[off] = '\0';
+	return off;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Core: lookup tables                                                     */
+
+static u32 hog_slot_hash(const __be32 *a, unsigned int len)
+{
+	static const __be32 ones[4] = {
+		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu),
+		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu)
+	};
+
+	return hog_hash(hog_fold6(a, ones) ^ len) >> 4;
+}
+
+static void hog_lpm_free(struct hog_lpm *t)
+{
+	hog_free(t->bloom);
+	hog_free(t->slot);
+	t->bloom = NULL;
+	t->slot = NULL;
+	t->nlens = 0;
+}
+
+/* @p: @n canonical prefixes of one family, none covered by another. */
+static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
+			 gfp_t gfp)
+{
+	bool seen[129] = { false };
+	u32 i, bits, minlen = 128;
+	int len;
+
+	memset(t, 0, sizeof(*t));
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		seen[p[i].len] = true;
+		minlen = min_t(u32, minlen, p[i].len);
+	}
+	for (len = 128; len >= 0; len--)
+		if (seen[len])
+			t->lens[t->nlens++] = len;
+	for (i = 0; i < 4; i++)
+		t->bkey[i] = hog_mask_word(minlen, i);
+
+	t->hmask = roundup_pow_of_two(2 * n) - 1;
+	bits = clamp_t(u32, roundup_pow_of_two(16 * n), BITS_PER_LONG, 1 << 20);
+	t->bmask = bits - 1;
+	t->slot = hog_alloc(array_size(t->hmask + 1, sizeof(*t->slot)), gfp);
+	t->bloom = hog_alloc(bits / 8, gfp);
+	if (!t->slot || !t->bloom) {
+		hog_lpm_free(t);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		u32 h = hog_slot_hash(p[i].a, p[i].len) & t->hmask;
+		u32 b = (hog_hash(hog_fold6(p[i].a, t->bkey)) >> 8) & t->bmask;
+
+		while (t->slot[h].used)
+			h = (h + 1) & t->hmask;
+		memcpy(t->slot[h].a, p[i].a, sizeof(p[i].a));
+		t->slot[h].len = p[i].len;
+		t->slot[h].used = true;
+		t->bloom[b / BITS_PER_LONG] |= 1UL << (b % BITS_PER_LONG);
+	}
+	return 0;
+}
+
+bool hog_lpm_probe(const struct hog_lpm *t, const __be32 *a, unsigned int words)
+{
+	unsigned int i, w;
+
+	for (i = 0; i < t->nlens; i++) {
+		unsigned int len = t->lens[i];
+		__be32 m[4] = { 0 };
+		u32 h;
+
+		for (w = 0; w < words; w++)
+			m[w] = a[w] & hog_mask_word(len, w);
+		h = hog_slot_hash(m, len) & t->hmask;
+		for (; t->slot[h].used; h = (h + 1) & t->hmask)
+			if (t->slot[h].len == len &&
+			    !memcmp(t->slot[h].a, m, sizeof(m)))
+				return true;
+	}
+	return false;
+}
+
+static bool hog_pfx_covers(const struct hog_pfx *q, const struct hog_pfx *p)
+{
+	struct hog_pfx x = *p;
+
+	if (q->family != p->family || q->len > p->len)
+		return false;
+	x.len = q->len;
+	hog_pfx_mask(&x);
+	return !memcmp(x.a, q->a, sizeof(x.a));
+}
+
+/*
+ * Build the lookup table of a canonical list.  Prefixes covered by a
+ * shorter one are left out: in sorted order the cover comes first, and
+ * everything between the two lies inside it too.
+ */
+struct hog_tab *hog_tab_build(const struct hog_list *l, gfp_t gfp)
+{
+	struct hog_tab *t = hog_alloc(sizeof(*t), gfp);
+	struct hog_list *k = hog_list_alloc(l->n, gfp);
+	u32 i, n4;
+
+	if (!t || !k)
+		goto fail;
+	for (i = 0; i < l->n; i++)
+		if (!k->n || !hog_pfx_covers(&k->p[k->n - 1], &l->p[i]))
+			k->p[k->n++] = l->p[i];
+	for (n4 = 0; n4 < k->n && k->p[n4].family == HOG_V4; n4++)
+		;
+	if (hog_lpm_build(&t->v4, k->p, n4, gfp) ||
+	    hog_lpm_build(&t->v6, k->p + n4, k->n - n4, gfp)) {
+		hog_tab_free(t);
+		t = NULL;
+	}
+	hog_free(k);
+	return t;
+fail:
+	hog_free(k);
+	hog_free(t);
+	return NULL;
+}
+
+void hog_tab_free(struct hog_tab *t)
+{
+	if (!t)
+		return;
+	hog_lpm_free(&t->v4);
+	hog_lpm_free(&t->v6);
+	hog_free(t);
+}
+
+#ifdef __KERNEL__
+/* ====================================================================== */
+/* Kernel glue                                                             */
+
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/percpu.h>
+#include <linux/ratelimit.h>
+#include <linux/u64_stats_sync.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+/* Learned prefixes per namespace; more are left out, with a log line. */
+#define HOG_MAX_LEARNED		1024
+
+enum hog_reason { HOG_FORWARD, HOG_INBOUND, HOG_POSTROUTING, HOG_NR };
+
+static const char * const hog_hook_name[HOG_NR] = {
+	[HOG_FORWARD] = "FORWARD",
+	[HOG_INBOUND] = "FORWARD",
+	[HOG_POSTROUTING] = "POSTROUTING",
+};
+
+struct hog_stats {
+	u64_stats_t drops[HOG_NR];
+	struct u64_stats_sync syncp;
+};
+
+/* The host-only devices of one namespace: sorted ifindexes. */
+struct hog_devs {
+	struct rcu_head rcu;
+	unsigned int n;
+	int ifindex[];
+};
+
+struct hog_net {
+	struct list_head node;		/* on hog_nets, under hog_mutex */
+	struct net *net;
+	struct hog_devs __rcu *devs;	/* written under hog_mutex */
+	struct hog_tab __rcu *learned;	/* written under lock */
+	struct hog_list *learned_list;	/* under lock */
+	spinlock_t lock;		/* learning; IPv6 notifies atomically */
+};
+
+static unsigned int hog_net_id __read_mostly;
+static struct hog_stats __percpu *hog_stats __read_mostly;
+static struct hog_tab __rcu *hog_listed_tab;
+
+/*
+ * The control path: parameter writes, device events and namespaces coming
+ * and going.  Lock order: rtnl (device notifier) -> hog_mutex -> hn->lock.
+ * Parameter setters take hog_mutex only.
+ */
+static DEFINE_MUTEX(hog_mutex);
+static LIST_HEAD(hog_nets);
+static struct hog_pats hog_pats;
+static struct hog_list *hog_listed;
+static const struct hog_list hog_none;
+static u64 hog_stats_base[HOG_NR];
+static bool hog_live;	/* between init and exit: tables may have readers */
+
+static bool hog_learn = true;
+static bool hog_inbound = true;
+static bool hog_log;
+static bool hog_monitor;
+
+static DEFINE_RATELIMIT_STATE(hog_log_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+static inline struct hog_net *hog_pernet(const struct net *net)
+{
+	return net_generic(net, hog_net_id);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Packet path                                                             */
+
+static bool hog_devs_has(const struct hog_devs *d, int ifindex)
+{
+	unsigned int lo = 0, hi = d->n;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (d->ifindex[mid] == ifindex)
+			return true;
+		if (d->ifindex[mid] < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static bool hog_tab_has(const struct hog_tab *t, u8 pf, const __be32 *a)
+{
+	if (!t)
+		return false;
+	return pf == NFPROTO_IPV4 ? hog_tab_has4(t, a[0]) : hog_tab_has6(t, a);
+}
+
+/* Is @a inside a listed prefix, or one learned in this namespace? */
+static bool hog_guarded(const struct hog_net *hn, u8 pf, const __be32 *a)
+{
+	return hog_tab_has(rcu_dereference(hog_listed_tab), pf, a) ||
+	       hog_tab_has(rcu_dereference(hn->learned), pf, a);
+}
+
+static const __be32 *hog_saddr(const struct sk_buff *skb, u8 pf)
+{
+	if (pf == NFPROTO_IPV4)
+		return &ip_hdr(skb)->saddr;
+	return ipv6_hdr(skb)->saddr.s6_addr32;
+}
+
+static const __be32 *hog_daddr(const struct sk_buff *skb, u8 pf)
+{
+	if (pf == NFPROTO_IPV4)
+		return &ip_hdr(skb)->daddr;
+	return ipv6_hdr(skb)->daddr.s6_addr32;
+}
+
+static void hog_log_drop(enum hog_reason r, const struct sk_buff *skb,
+			 const struct nf_hook_state *state)
+{
+	const char *verb = READ_ONCE(hog_monitor) ? "monitor" : "drop";
+	const char *in = state->in ? state->in->name : "-";
+	const char *out = state->out ? state->out->name : "-";
+
+	if (!__ratelimit(&hog_log_rs))
+		return;
+	if (state->pf == NFPROTO_IPV4)
+		pr_info("%s %s in=%s out=%s src=%pI4 dst=%pI4 proto=%u\n",
+			verb, hog_hook_name[r], in, out, &ip_hdr(skb)->saddr,
+			&ip_hdr(skb)->daddr, ip_hdr(skb)->protocol);
+	else
+		pr_info("%s %s in=%s out=%s src=%pI6c dst=%pI6c proto=%u\n",
+			verb, hog_hook_name[r], in, out, &ipv6_hdr(skb)->saddr,
+			&ipv6_hdr(skb)->daddr, ipv6_hdr(skb)->nexthdr);
+}
+
+static unsigned int hog_drop(enum hog_reason r, const struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct hog_stats *s;
+
+	local_bh_disable();
+	s = this_cpu_ptr(hog_stats);
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->drops[r]);
+	u64_stats_update_end(&s->syncp);
+	local_bh_enable();
+
+	if (READ_ONCE(hog_log) || READ_ONCE(hog_monitor))
+		hog_log_drop(r, skb, state);
+	return READ_ONCE(hog_monitor) ? NF_ACCEPT : NF_DROP;
+}
+
+static unsigned int hog_forward(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	const struct hog_net *hn = hog_pernet(state->net);
+	const struct hog_devs *devs = rcu_dereference(hn->devs);
+	bool in_ho = false, out_ho = false;
+
+	if (devs) {
+		in_ho = hog_devs_has(devs, state->in->ifindex);
+		out_ho = hog_devs_has(devs, state->out->ifindex);
+		/* guest to guest on one network, e.g. over br_netfilter */
+		if (in_ho && state->in == state->out)
+			return NF_ACCEPT;
+	}
+	if (in_ho || hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+		return hog_drop(HOG_FORWARD, skb, state);
+	if (READ_ONCE(hog_inbound) &&
+	    (out_ho || hog_guarded(hn, state->pf, hog_daddr(skb, state->pf))))
+		return hog_drop(HOG_INBOUND, skb, state);
+	return NF_ACCEPT;
+}
+
+static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	const struct hog_net *hn;
+	const struct hog_devs *devs;
+
+	/*
+	 * Packets that came in through a device (forwarded or bridged) were
+	 * judged at FORWARD, which is stricter; only the host's own remain.
+	 */
+	if (skb->skb_iif || (state->out->flags & IFF_LOOPBACK))
+		return NF_ACCEPT;
+	hn = hog_pernet(state->net);
+	devs = rcu_dereference(hn->devs);
+	if (devs && hog_devs_has(devs, state->out->ifindex))
+		return NF_ACCEPT;
+	if (hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+		return hog_drop(HOG_POSTROUTING, skb, state);
+	return NF_ACCEPT;
+}
+
+/*
+ * FORWARD runs before every filter chain; POST_ROUTING before source NAT,
+ * so that a MASQUERADE rule cannot hide a host-only source.
+ */
+static const struct nf_hook_ops hog_ops[] = {
+	{
+		.hook		= hog_forward,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= NF_IP_PRI_RAW,
+	},
+	{
+		.hook		= hog_postrouting,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP_PRI_RAW,
+	},
+	{
+		.hook		= hog_forward,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= NF_IP6_PRI_RAW,
+	},
+	{
+		.hook		= hog_postrouting,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP6_PRI_RAW,
+	},
+};
+
+/* ---------------------------------------------------------------------- */
+/* Learning the prefixes of host-only devices                              */
+
+static void hog_tab_free_rcu(struct rcu_head *head)
+{
+	hog_tab_free(container_of(head, struct hog_tab, rcu));
+}
+
+static void hog_learn_add(struct hog_list *l, u8 family, const void *a,
+			  unsigned int len)
+{
+	struct hog_pfx *p;
+
+	if (l->n == HOG_MAX_LEARNED) {
+		pr_warn_ratelimited("more than %d learned prefixes in one namespace, the rest is not guarded; list them in subnets\n",
+				    HOG_MAX_LEARNED);
+		return;
+	}
+	p = &l->p[l->n++];
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	p->len = len;
+	memcpy(p->a, a, family == HOG_V4 ? 4 : 16);
+	hog_pfx_mask(p);
+}
+
+static void hog_learn_dev(struct hog_list *l, struct net_device *dev,
+			  const void *gone)
+{
+	const struct in_device *in_dev = __in_dev_get_rcu(dev);
+	struct inet6_dev *idev = __in6_dev_get(dev);
+	const struct inet6_ifaddr *ifp;
+	const struct in_ifaddr *ifa;
+
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			__be32 a = ifa->ifa_local;
+
+			if (ifa == gone || ipv4_is_loopback(a) ||
+			    ipv4_is_multicast(a) || ipv4_is_linklocal_169(a))
+				continue;
+			hog_learn_add(l, HOG_V4, &a, ifa->ifa_prefixlen);
+		}
+	}
+	if (idev) {
+		list_for_each_entry_rcu(ifp, &idev->addr_list, if_list) {
+			int type = ipv6_addr_type(&ifp->addr);
+
+			if (ifp == gone || ifp->state == INET6_IFADDR_STATE_DEAD ||
+			    (type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
+				     IPV6_ADDR_MULTICAST)))
+				continue;
+			hog_learn_add(l, HOG_V6, &ifp->addr, ifp->prefix_len);
+		}
+	}
+}
+
+/*
+ * Recompute what namespace @hn learns from its host-only devices.  @gone
+ * is an address being removed that may still be on its device's list.
+ * Runs in any context, IPv6 address events being atomic.
+ */
+static void hog_learn_sync(struct hog_net *hn, const void *gone)
+{
+	struct hog_list *l = NULL, *old_list;
+	struct hog_tab *t = NULL, *old;
+	const struct hog_devs *devs;
+	unsigned int i;
+
+	spin_lock_bh(&hn->lock);
+	rcu_read_lock();
+	devs = rcu_dereference(hn->devs);
+	if (READ_ONCE(hog_learn) && devs) {
+		l = hog_list_alloc(HOG_MAX_LEARNED, GFP_ATOMIC);
+		if (!l)
+			goto nomem;
+		for (i = 0; i < devs->n; i++) {
+			struct net_device *dev;
+
+			dev = dev_get_by_index_rcu(hn->net, devs->ifindex[i]);
+			if (dev)
+				hog_learn_dev(l, dev, gone);
+		}
+		hog_list_canon(l);
+		if (l->n) {
+			t = hog_tab_build(l, GFP_ATOMIC);
+			if (!t)
+				goto nomem;
+		}
+	}
+	rcu_read_unlock();
+	old = rcu_replace_pointer(hn->learned, t, lockdep_is_held(&hn->lock));
+	old_list = hn->learned_list;
+	hn->learned_list = l;
+	spin_unlock_bh(&hn->lock);
+	if (old)
+		call_rcu(&old->rcu, hog_tab_free_rcu);
+	hog_free(old_list);
+	return;
+nomem:
+	rcu_read_unlock();
+	spin_unlock_bh(&hn->lock);
+	hog_free(l);
+	pr_warn_ratelimited("out of memory, learned prefixes not updated\n");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Resolving device names to ifindexes, per namespace                      */
+
+static void hog_devs_publish(struct hog_net *hn, struct hog_devs *d)
+{
+	struct hog_devs *old;
+
+	old = rcu_replace_pointer(hn->devs, d, lockdep_is_held(&hog_mutex));
+	if (old)
+		kfree_rcu(old, rcu);
+	hog_learn_sync(hn, NULL);
+}
+
+static int hog_ifindex_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The devices of @net that @pats matches, or NULL for none. */
+static int hog_devs_scan(struct net *net, const struct hog_pats *pats,
+			 struct hog_devs **out)
+{
+	struct net_device *dev;
+	struct hog_devs *d;
+	unsigned int cap = 0;
+
+	*out = NULL;
+	if (!pats->n)
+		return 0;
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev)
+		cap++;
+	rcu_read_unlock();
+	/*
+	 * Devices that appear after the count, or are renamed while we look,
+	 * are re-examined by hog_netdev_event(), which waits for hog_mutex.
+	 */
+	d = kmalloc(struct_size(d, ifindex, cap), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->n = 0;
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		char name[IFNAMSIZ];
+
+		if (d->n == cap)
+			break;
+		memcpy(name, dev->name, IFNAMSIZ);
+		name[IFNAMSIZ - 1] = '\0';
+		if (hog_pats_match(pats, name))
+			d->ifindex[d->n++] = dev->ifindex;
+	}
+	rcu_read_unlock();
+	if (!d->n) {
+		kfree(d);
+		return 0;
+	}
+	sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
+	*out = d;
+	return 0;
+}
+
+/*
+ * Apply new patterns to every namespace: all new device sets are built
+ * first, so that a failure leaves everything as it was.
+ */
+static int hog_pats_apply(const struct hog_pats *pats)
+{
+	struct hog_devs **nd;
+	struct hog_net *hn;
+	unsigned int n = 0, i = 0;
+	int ret = 0;
+
+	lockdep_assert_held(&hog_mutex);
+	list_for_each_entry(hn, &hog_nets, node)
+		n++;
+	nd = kcalloc(n, sizeof(*nd), GFP_KERNEL);
+	if (!nd && n)
+		return -ENOMEM;
+	list_for_each_entry(hn, &hog_nets, node) {
+		ret = hog_devs_scan(hn->net, pats, &nd[i++]);
+		if (ret)
+			goto out;
+	}
+	hog_pats = *pats;
+	i = 0;
+	list_for_each_entry(hn, &hog_nets, node)
+		hog_devs_publish(hn, nd[i++]);
+	n = 0;
+out:
+	for (i = 0; i < n; i++)
+		kfree(nd[i]);
+	kfree(nd);
+	return ret;
+}
+
+/* A device appeared, was renamed or went away: update its namespace. */
+static int hog_dev_update(struct net_device *dev, bool want)
+{
+	struct hog_net *hn = hog_pernet(dev_net(dev));
+	struct hog_devs *cur, *d;
+	unsigned int i, n = 0;
+
+	cur = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
+	if (!cur && !want)
+		return 0;
+	if (cur && hog_devs_has(cur, dev->ifindex) == want)
+		return 0;
+	if (!want && cur->n == 1) {
+		hog_devs_publish(hn, NULL);
+		return 0;
+	}
+	/* Removing must not fail; adding fails closed (vetoes the event). */
+	d = kmalloc(struct_size(d, ifindex, (cur ? cur->n : 0) + 1),
+		    want ? GFP_KERNEL : GFP_KERNEL | __GFP_NOFAIL);
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; cur && i < cur->n; i++)
+		if (cur->ifindex[i] != dev->ifindex)
+			d->ifindex[n++] = cur->ifindex[i];
+	if (want)
+		d->ifindex[n++] = dev->ifindex;
+	d->n = n;
+	sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
+	hog_devs_publish(hn, d);
+	return 0;
+}
+
+static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	int ret;
+
+	if (event != NETDEV_REGISTER && event != NETDEV_CHANGENAME &&
+	    event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	mutex_lock(&hog_mutex);
+	ret = hog_dev_update(dev, event != NETDEV_UNREGISTER &&
+			     hog_pats_match(&hog_pats, dev->name));
+	mutex_unlock(&hog_mutex);
+	if (ret)
+		pr_warn("%s: out of memory, refusing the device\n", dev->name);
+	return notifier_from_errno(ret);
+}
+
+static void hog_addr_event(struct net_device *dev, const void *gone)
+{
+	struct hog_net *hn = hog_pernet(dev_net(dev));
+	const struct hog_devs *devs;
+	bool ours;
+
+	rcu_read_lock();
+	devs = rcu_dereference(hn->devs);
+	ours = devs && hog_devs_has(devs, dev->ifindex);
+	rcu_read_unlock();
+	if (ours)
+		hog_learn_sync(hn, gone);
+}
+
+static int hog_inetaddr_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct in_ifaddr *ifa = ptr;
+
+	if (event == NETDEV_UP || event == NETDEV_DOWN)
+		hog_addr_event(ifa->ifa_dev->dev,
+			       event == NETDEV_DOWN ? ifa : NULL);
+	return NOTIFY_DONE;
+}
+
+static int hog_inet6addr_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct inet6_ifaddr *ifa = ptr;
+
+	if (event == NETDEV_UP || event == NETDEV_DOWN)
+		hog_addr_event(ifa->idev->dev,
+			       event == NETDEV_DOWN ? ifa : NULL);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block hog_netdev_nb = {
+	.notifier_call = hog_netdev_event,
+};
+
+static struct notifier_block hog_inetaddr_nb = {
+	.notifier_call = hog_inetaddr_event,
+};
+
+static struct notifier_block hog_inet6addr_nb = {
+	.notifier_call = hog_inet6addr_event,
+};
+
+/* ---------------------------------------------------------------------- */
+/* Network namespaces                                                      */
+
+static int __net_init hog_net_init(struct net *net)
+{
+	struct hog_net *hn = hog_pernet(net);
+	struct hog_devs *d;
+	int ret;
+
+	hn->net = net;
+	spin_lock_init(&hn->lock);
+	mutex_lock(&hog_mutex);
+	ret = hog_devs_scan(net, &hog_pats, &d);
+	if (!ret) {
+		list_add_tail(&hn->node, &hog_nets);
+		hog_devs_publish(hn, d);
+	}
+	mutex_unlock(&hog_mutex);
+	if (ret)
+		return ret;
+	/* Hooks go in last: the namespace is guarded from its first packet. */
+	ret = nf_register_net_hooks(net, hog_ops, ARRAY_SIZE(hog_ops));
+	if (ret) {
+		mutex_lock(&hog_mutex);
+		list_del(&hn->node);
+		hog_devs_publish(hn, NULL);
+		mutex_unlock(&hog_mutex);
+	}
+	return ret;
+}
+
+static void __net_exit hog_net_pre_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, hog_ops, ARRAY_SIZE(hog_ops));
+}
+
+static void __net_exit hog_net_exit(struct net *net)
+{
+	struct hog_net *hn = hog_pernet(net);
+
+	mutex_lock(&hog_mutex);
+	list_del(&hn->node);
+	hog_devs_publish(hn, NULL);	/* also drops what was learned */
+	mutex_unlock(&hog_mutex);
+}
+
+static struct pernet_operations hog_net_ops = {
+	.init		= hog_net_init,
+	.pre_exit	= hog_net_pre_exit,
+	.exit		= hog_net_exit,
+	.id		= &hog_net_id,
+	.size		= sizeof(struct hog_net),
+};
+
+/* ---------------------------------------------------------------------- */
+/* Parameters                                                              */
+
+static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
+{
+	struct hog_err err = { };
+	struct hog_pats *np;
+	int ret;
+
+	np = kmalloc(sizeof(*np), GFP_KERNEL);
+	if (!np)
+		return -ENOMEM;
+	mutex_lock(&hog_mutex);
+	ret = hog_pats_update(np, &hog_pats, val, &err);
+	if (!ret)
+		ret = hog_pats_apply(np);
+	else
+		pr_warn("hostonly: %s; nothing changed\n", err.msg);
+	mutex_unlock(&hog_mutex);
+	kfree(np);
+	return ret;
+}
+
+static int hog_hostonly_get(char *buf, const struct kernel_param *kp)
+{
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = hog_pats_format(&hog_pats, buf, PAGE_SIZE);
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+static int hog_subnets_set(const char *val, const struct kernel_param *kp)
+{
+	struct hog_err err = { };
+	struct hog_tab *t = NULL, *old;
+	struct hog_list *l;
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = hog_list_update(&l, hog_listed ?: &hog_none, val, &err);
+	if (ret) {
+		pr_warn("subnets: %s; nothing changed\n", err.msg);
+		goto out;
+	}
+	if (l->n) {
+		t = hog_tab_build(l, GFP_KERNEL);
+		if (!t) {
+			hog_free(l);
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	old = rcu_replace_pointer(hog_listed_tab, t,
+				  lockdep_is_held(&hog_mutex));
+	if (old && hog_live)
+		call_rcu(&old->rcu, hog_tab_free_rcu);
+	else
+		hog_tab_free(old);
+	hog_free(hog_listed);
+	hog_listed = l;
+out:
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+/*
+ * Called by the module loader after hog_exit(), and when a load fails,
+ * so a value set by insmod is freed even if hog_init() never ran.
+ */
+static void hog_subnets_free(void *arg)
+{
+	hog_tab_free(rcu_dereference_protected(hog_listed_tab, true));
+	RCU_INIT_POINTER(hog_listed_tab, NULL);
+	hog_free(hog_listed);
+	hog_listed = NULL;
+}
+
+static int hog_subnets_get(char *buf, const struct kernel_param *kp)
+{
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = hog_list_format(hog_listed ?: &hog_none, buf, PAGE_SIZE);
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+/* Listed and learned, over all namespaces. */
+static int hog_guarded_get(char *buf, const struct kernel_param *kp)
+{
+	struct hog_list *all, *m, *c;
+	struct hog_net *hn;
+	int ret = -ENOMEM;
+
+	mutex_lock(&hog_mutex);
+	all = hog_list_merge(hog_listed ?: &hog_none, &hog_none, GFP_KERNEL);
+	list_for_each_entry(hn, &hog_nets, node) {
+		if (!all)
+			break;
+		/* learned lists are short: copy under the lock, merge after */
+		spin_lock_bh(&hn->lock);
+		c = hn->learned_list ?
+		    hog_list_merge(hn->learned_list, &hog_none, GFP_ATOMIC) :
+		    NULL;
+		spin_unlock_bh(&hn->lock);
+		if (!c)
+			continue;
+		m = hog_list_merge(all, c, GFP_KERNEL);
+		hog_free(c);
+		hog_free(all);
+		all = m;
+	}
+	mutex_unlock(&hog_mutex);
+	if (all)
+		ret = hog_list_format(all, buf, PAGE_SIZE);
+	hog_free(all);
+	return ret;
+}
+
+static int hog_learn_set(const char *val, const struct kernel_param *kp)
+{
+	struct hog_net *hn;
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = param_set_bool(val, kp);
+	if (!ret)
+		list_for_each_entry(hn, &hog_nets, node)
+			hog_learn_sync(hn, NULL);
+	else
+		pr_warn("learn: not a boolean; nothing changed\n");
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+static u64 hog_stats_sum(enum hog_reason r)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct hog_stats *s = per_cpu_ptr(hog_stats, cpu);
+		unsigned int start;
+		u64 v;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v = u64_stats_read(&s->drops[r]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum += v;
+	}
+	return sum;
+}
+
+static int hog_counter_get(char *buf, const struct kernel_param *kp)
+{
+	enum hog_reason r = *(const enum hog_reason *)kp->arg;
+	u64 v = 0;
+
+	mutex_lock(&hog_mutex);
+	if (hog_stats)
+		v = hog_stats_sum(r) - hog_stats_base[r];
+	mutex_unlock(&hog_mutex);
+	return scnprintf(buf, PAGE_SIZE, "%llu\n", v);
+}
+
+/* Zeroing is a new base for the sums, so readers never see a torn value. */
+static int hog_reset_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int r;
+
+	if (kstrtouint(val, 10, &v) || v != 1) {
+		pr_warn("reset_counters: write 1 to reset\n");
+		return -EINVAL;
+	}
+	mutex_lock(&hog_mutex);
+	for (r = 0; r < HOG_NR && hog_stats; r++)
+		hog_stats_base[r] = hog_stats_sum(r);
+	mutex_unlock(&hog_mutex);
+	return 0;
+}
+
+static const struct kernel_param_ops hog_hostonly_ops = {
+	.set = hog_hostonly_set,
+	.get = hog_hostonly_get,
+};
+
+static const struct kernel_param_ops hog_subnets_ops = {
+	.set = hog_subnets_set,
+	.get = hog_subnets_get,
+	.free = hog_subnets_free,
+};
+
+static const struct kernel_param_ops hog_guarded_ops = {
+	.get = hog_guarded_get,
+};
+
+static const struct kernel_param_ops hog_learn_ops = {
+	.set = hog_learn_set,
+	.get = param_get_bool,
+};
+
+static const struct kernel_param_ops hog_counter_ops = {
+	.get = hog_counter_get,
+};
+
+static const struct kernel_param_ops hog_reset_ops = {
+	.set = hog_reset_set,
+};
+
+static const enum hog_reason hog_reason_fwd = HOG_FORWARD;
+static const enum hog_reason hog_reason_in = HOG_INBOUND;
+static const enum hog_reason hog_reason_post = HOG_POSTROUTING;
+
+module_param_cb(hostonly, &hog_hostonly_ops, NULL, 0644);
+MODULE_PARM_DESC(hostonly,
+		 "Host-only interfaces, comma-separated; a trailing * (or +) matches a prefix, e.g. vmnet1,vboxnet*");
+module_param_cb(subnets, &hog_subnets_ops, NULL, 0644);
+MODULE_PARM_DESC(subnets,
+		 "Host-only IPv4/IPv6 prefixes, comma-separated, e.g. 192.0.2.0/24,2001:db8:1::/64; +LIST adds, -LIST removes");
+module_param_cb(learn, &hog_learn_ops, &hog_learn, 0644);
+MODULE_PARM_DESC(learn,
+		 "Also guard the prefixes of the addresses on host-only interfaces (default Y)");
+module_param_named(inbound, hog_inbound, bool, 0644);
+MODULE_PARM_DESC(inbound,
+		 "Drop packets routed into a host-only network from elsewhere (default Y)");
+module_param_named(log, hog_log, bool, 0644);
+MODULE_PARM_DESC(log, "Log each dropped packet, rate-limited (default N)");
+module_param_named(monitor, hog_monitor, bool, 0644);
+MODULE_PARM_DESC(monitor,
+		 "Count and log what would be dropped, but let it pass (default N)");
+module_param_cb(guarded, &hog_guarded_ops, NULL, 0444);
+MODULE_PARM_DESC(guarded,
+		 "Read-only: the prefixes in force, listed and learned, over all namespaces");
+module_param_cb(drops_forward, &hog_counter_ops, (void *)&hog_reason_fwd, 0444);
+MODULE_PARM_DESC(drops_forward,
+		 "Read-only: packets dropped leaving a host-only network");
+module_param_cb(drops_inbound, &hog_counter_ops, (void *)&hog_reason_in, 0444);
+MODULE_PARM_DESC(drops_inbound,
+		 "Read-only: packets dropped being routed into a host-only network");
+module_param_cb(drops_postrouting, &hog_counter_ops, (void *)&hog_reason_post,
+		0444);
+MODULE_PARM_DESC(drops_postrouting,
+		 "Read-only: host packets dropped for a host-only source address on an outside interface");
+module_param_cb(reset_counters, &hog_reset_ops, NULL, 0200);
+MODULE_PARM_DESC(reset_counters, "Write 1 to zero the drop counters");
+
+/* ---------------------------------------------------------------------- */
+/* Module                                                                  */
+
+static int __init hog_init(void)
+{
+	struct hog_net *hn;
+	int ret;
+
+	hog_stats = alloc_percpu(struct hog_stats);
+	if (!hog_stats)
+		return -ENOMEM;
+	ret = register_pernet_subsys(&hog_net_ops);
+	if (ret)
+		goto err_pernet;
+	ret = register_netdevice_notifier(&hog_netdev_nb);
+	if (ret)
+		goto err_netdev;
+	ret = register_inetaddr_notifier(&hog_inetaddr_nb);
+	if (ret)
+		goto err_inetaddr;
+	ret = register_inet6addr_notifier(&hog_inet6addr_nb);
+	if (ret)
+		goto err_inet6addr;
+	/* Addresses added before the address notifiers were in place. */
+	mutex_lock(&hog_mutex);
+	list_for_each_entry(hn, &hog_nets, node)
+		hog_learn_sync(hn, NULL);
+	hog_live = true;
+	mutex_unlock(&hog_mutex);
+	pr_info("version " HOGUARD_VERSION " loaded\n");
+	return 0;
+
+err_inet6addr:
+	unregister_inetaddr_notifier(&hog_inetaddr_nb);
+err_inetaddr:
+	unregister_netdevice_notifier(&hog_netdev_nb);
+err_netdev:
+	unregister_pernet_subsys(&hog_net_ops);
+	rcu_barrier();
+err_pernet:
+	free_percpu(hog_stats);
+	hog_stats = NULL;
+	return ret;
+}
+
+static void __exit hog_exit(void)
+{
+	struct hog_stats __percpu *stats = hog_stats;
+
+	unregister_inet6addr_notifier(&hog_inet6addr_nb);
+	unregister_inetaddr_notifier(&hog_inetaddr_nb);
+	unregister_netdevice_notifier(&hog_netdev_nb);
+	unregister_pernet_subsys(&hog_net_ops);
+	/* Parameter files outlive this function: see hog_subnets_free(). */
+	mutex_lock(&hog_mutex);
+	hog_live = false;
+	hog_stats = NULL;
+	mutex_unlock(&hog_mutex);
+	rcu_barrier();	/* our RCU callbacks are module code */
+	free_percpu(stats);
+}
+
+module_init(hog_init);
+module_exit(hog_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Keep host-only virtual networks inside the host");
+MODULE_VERSION(HOGUARD_VERSION);
+MODULE_AUTHOR("The hoguard authors");
+#endif /* __KERNEL__ */

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hoguard: keep host-only virtual networks inside the host.
+ *
+ * This header declares the kernel-independent core of the module: parsing
+ * and canonical formatting of the two list parameters, and the immutable
+ * prefix tables the packet path looks addresses up in.  The core is built
+ * unchanged in userspace by tests/unit, which provides the handful of
+ * kernel helpers it uses (tests/unit/hoguard_user.h).
+ */
+#ifndef HOGUARD_H
+#define HOGUARD_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/if.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#else
+#include "hoguard_user.h"
+#endif
+
+#define HOGUARD_VERSION		"0.1.0"
+
+/* Limits, documented in README.md. */
+#define HOG_MAX_PATTERNS	64
+#define HOG_MAX_PREFIXES	65536
+/* Longest element we try to parse: an IPv6 address with a v4 tail, "/128". */
+#define HOG_MAX_ELEM		64
+
+#ifdef __KERNEL__
+/* Zeroed memory; large only where the caller may sleep. */
+static inline void *hog_alloc(size_t size, gfp_t gfp)
+{
+	if (gfpflags_allow_blocking(gfp))
+		return kvzalloc(size, gfp);
+	return kzalloc(size, gfp);
+}
+
+static inline void hog_free(const void *p)
+{
+	kvfree(p);
+}
+#endif
+
+/* Address families as the core sees them (independent of AF_* values). */
+#define HOG_V4			4
+#define HOG_V6			6
+
+/* One host-only device pattern: a full name, or a prefix when @wild. */
+struct hog_pattern {
+	char name[IFNAMSIZ];
+	u8 len;
+	bool wild;
+};
+
+struct hog_pats {
+	unsigned int n;
+	struct hog_pattern pat[HOG_MAX_PATTERNS];
+};
+
+/*
+ * A prefix.  Addresses are kept in network byte order; an IPv4 address
+ * lives in a[0] and a[1..3] are zero, so that equal prefixes compare equal
+ * with memcmp().
+ */
+struct hog_pfx {
+	u8 family;
+	u8 len;
+	__be32 a[4];
+};
+
+/* A sorted, duplicate-free list of prefixes (the canonical form). */
+struct hog_list {
+	u32 n;
+	struct hog_pfx p[];
+};
+
+struct hog_slot {
+	__be32 a[4];
+	u8 len;
+	bool used;
+};
+
+/*
+ * Membership table for one family.  "Is this address inside any prefix?"
+ * is answered by a Bloom-style bit test on the address masked to the
+ * shortest prefix length present, and only on a hit by one open-addressing
+ * hash probe per distinct prefix length, so the cost does not depend on the
+ * number of prefixes.  Prefixes covered by a shorter one are dropped when
+ * the table is built.
+ */
+struct hog_lpm {
+	u32 hmask;		/* hash slots - 1 */
+	u32 bmask;		/* bloom bits - 1 */
+	u8 nlens;		/* 0: the table is empty */
+	u8 lens[129];		/* distinct lengths, longest first */
+	__be32 bkey[4];		/* mask of the shortest length: the bloom key */
+	unsigned long *bloom;
+	struct hog_slot *slot;
+};
+
+struct hog_tab {
+	struct rcu_head rcu;
+	struct hog_lpm v4, v6;
+};
+
+static inline u32 hog_hash(u32 x)
+{
+	/* Fibonacci hashing, as hash_32() */
+	return x * 0x61C88647u;
+}
+
+static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
+{
+	return (__force u32)(a[0] & m[0]) ^
+	       ((__force u32)(a[1] & m[1]) * 0x9E3779B1u) ^
+	       ((__force u32)(a[2] & m[2]) * 0x85EBCA77u) ^
+	       ((__force u32)(a[3] & m[3]) * 0xC2B2AE3Du);
+}
+
+static inline bool hog_bloom_test(const struct hog_lpm *t, u32 h)
+{
+	h = (hog_hash(h) >> 8) & t->bmask;
+	return t->bloom[h / BITS_PER_LONG] & (1UL << (h % BITS_PER_LONG));
+}
+
+bool hog_lpm_probe(const struct hog_lpm *t, const __be32 *a, unsigned int words);
+
+/*
+ * The packet path: one bit test for an address outside every guarded
+ * block, a few hash probes otherwise.
+ */
+static inline bool hog_tab_has4(const struct hog_tab *t, __be32 a)
+{
+	const struct hog_lpm *l = &t->v4;
+
+	if (!l->nlens || !hog_bloom_test(l, (__force u32)(a & l->bkey[0])))
+		return false;
+	return hog_lpm_probe(l, &a, 1);
+}
+
+static inline bool hog_tab_has6(const struct hog_tab *t, const __be32 *a)
+{
+	const struct hog_lpm *l = &t->v6;
+
+	if (!l->nlens || !hog_bloom_test(l, hog_fold6(a, l->bkey)))
+		return false;
+	return hog_lpm_probe(l, a, 4);
+}
+
+/* Why a write was refused, for the one log line the kernel side prints. */
+struct hog_err {
+	char msg[128];
+};
+
+int hog_pats_update(struct hog_pats *out, const struct hog_pats *cur,
+		    const char *val, struct hog_err *err);
+int hog_pats_format(const struct hog_pats *p, char *buf, size_t size);
+bool hog_pats_match(const struct hog_pats *p, const char *name);
+
+int hog_pfx_parse(const char *s, size_t len, struct hog_pfx *out);
+int hog_pfx_format(const struct hog_pfx *p, char *buf, size_t size);
+int hog_pfx_cmp(const struct hog_pfx *x, const struct hog_pfx *y);
+void hog_pfx_mask(struct hog_pfx *p);
+
+struct hog_list *hog_list_alloc(u32 n, gfp_t gfp);
+int hog_list_update(struct hog_list **out, const struct hog_list *cur,
+		    const char *val, struct hog_err *err);
+struct hog_list *hog_list_merge(const struct hog_list *x,
+				const struct hog_list *y, gfp_t gfp);
+void hog_list_canon(struct hog_list *l);
+int hog_list_format(const struct hog_list *l, char *buf, size_t size);
+
+struct hog_tab *hog_tab_build(const struct hog_list *l, gfp_t gfp);
+void hog_tab_free(struct hog_tab *t);
+
+#endif /* HOGUARD_H */

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of hoguard's core: the very source of hoguard.c, compiled in
+ * userspace.  Prints one line per check and "N passed, M failed".
+ */
+#include "../../hoguard.c"
+
+long hog_fail_after = -1;
+long hog_live_allocs;
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+	}								\
+} while (0)
+
+/* ---- patterns ---- */
+
+static struct hog_pats pats;
+
+/* Write @val to the pattern list; returns the errno, updates on success. */
+static int pw(const char *val)
+{
+	struct hog_pats out;
+	struct hog_err err = { { 0 } };
+	int ret = hog_pats_update(&out, &pats, val, &err);
+
+	if (!ret)
+		pats = out;
+	else
+		CHECK(err.msg[0], "no message for refused pattern write '%s'", val);
+	return ret;
+}
+
+static const char *pr(void)
+{
+	static char buf[4096];
+
+	CHECK(hog_pats_format(&pats, buf, sizeof(buf)) >= 0, "format");
+	return buf;
+}
+
+static void expect_pats(const char *val, int ret, const char *after)
+{
+	char before[4096];
+	int got;
+
+	strcpy(before, pr());
+	got = pw(val);
+	CHECK(got == ret, "hostonly '%s': errno %d, want %d", val, got, ret);
+	if (after)
+		CHECK(!strcmp(pr(), after), "hostonly '%s' reads '%s', want '%s'",
+		      val, pr(), after);
+	else
+		CHECK(!strcmp(pr(), before), "hostonly '%s' changed the list",
+		      val);
+}
+
+static void test_patterns(void)
+{
+	char big[4096];
+	int i;
+
+	expect_pats("vmnet1\n", 0, "vmnet1\n");
+	expect_pats("vmnet1,vboxnet+", 0, "vmnet1,vboxnet*\n");
+	expect_pats("+virbr*,vmnet1", 0, "vmnet1,vboxnet*,virbr*\n");
+	expect_pats("-vmnet1", 0, "vboxnet*,virbr*\n");
+	expect_pats("-vmnet1", -ENOENT, NULL);
+	expect_pats("-vboxnet", -ENOENT, NULL);	/* not the wildcard */
+	expect_pats("\n", 0, "\n");
+	expect_pats("", 0, "\n");
+	expect_pats("a,a,b", 0, "a,b\n");
+	expect_pats("abcdefghijklmno", 0, "abcdefghijklmno\n");
+	expect_pats("abcdefghijklmno*", 0, "abcdefghijklmno*\n");
+
+	/* malformed: config stays */
+	expect_pats("abcdefghijklmnop", -EINVAL, NULL);
+	expect_pats("a,,b", -EINVAL, NULL);
+	expect_pats("a,", -EINVAL, NULL);
+	expect_pats(",a", -EINVAL, NULL);
+	expect_pats("*", -EINVAL, NULL);
+	expect_pats("+", -EINVAL, NULL);
+	expect_pats("-", -EINVAL, NULL);
+	expect_pats("+\n", -EINVAL, NULL);
+	expect_pats("a b", -EINVAL, NULL);
+	expect_pats("a\tb", -EINVAL, NULL);
+	expect_pats("a/b", -EINVAL, NULL);
+	expect_pats("a:1", -EINVAL, NULL);
+	expect_pats("a*b", -EINVAL, NULL);
+	expect_pats("**", -EINVAL, NULL);
+	expect_pats(".", -EINVAL, NULL);
+	expect_pats("..", -EINVAL, NULL);
+	expect_pats("caf\xc3\xa9", -EINVAL, NULL);
+	expect_pats("a\n\n", -EINVAL, NULL);
+	expect_pats("good,bad name", -EINVAL, NULL);
+
+	/* limits: 64 patterns, the 65th is refused */
+	expect_pats("\n", 0, "\n");
+	for (i = 0; i < HOG_MAX_PATTERNS; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "+dev%d", i);
+		CHECK(!pw(n), "adding pattern %d", i);
+	}
+	expect_pats("+one-more", -ENOSPC, NULL);
+	expect_pats("+dev0", 0, NULL);		/* already there */
+	big[0] = '\0';
+	for (i = 0; i < 65; i++)
+		sprintf(big + strlen(big), "%sx%d", i ? "," : "", i);
+	expect_pats(big, -ENOSPC, NULL);
+
+	/* matching */
+	expect_pats("vmnet1,vboxnet*", 0, "vmnet1,vboxnet*\n");
+	CHECK(hog_pats_match(&pats, "vmnet1"), "vmnet1 matches");
+	CHECK(!hog_pats_match(&pats, "vmnet10"), "vmnet10 does not");
+	CHECK(!hog_pats_match(&pats, "vmnet"), "vmnet does not");
+	CHECK(hog_pats_match(&pats, "vboxnet0"), "vboxnet0 matches");
+	CHECK(hog_pats_match(&pats, "vboxnet"), "vboxnet matches vboxnet*");
+	CHECK(!hog_pats_match(&pats, "vbox"), "vbox does not");
+	CHECK(!hog_pats_match(&pats, "eth0"), "eth0 does not");
+}
+
+/* ---- prefixes ---- */
+
+static void expect_pfx(const char *in, const char *out)
+{
+	struct hog_pfx p;
+	char buf[HOG_MAX_ELEM];
+	int ret = hog_pfx_parse(in, strlen(in), &p);
+
+	if (!out) {
+		CHECK(ret == -EINVAL, "'%s' should be refused, got %d", in, ret);
+		return;
+	}
+	CHECK(!ret, "'%s' refused", in);
+	if (ret)
+		return;
+	hog_pfx_format(&p, buf, sizeof(buf));
+	CHECK(!strcmp(buf, out), "'%s' reads '%s', want '%s'", in, buf, out);
+}
+
+static void test_prefixes(void)
+{
+	static const char * const bad[] = {
+		"", "/", "/24", "1", "1.2.3", "1.2.3.4.5", "256.0.0.0",
+		"1.2.3.4/", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/+1",
+		"1.2.3.4/024", "01.2.3.4", "1.2.3.04", "1.2.3.4/1/2",
+		"1..2.3", ".1.2.3", "1.2.3.", " 1.2.3.4", "1.2.3.4 ",
+		"1.2.3.4/ 8", "0x1.2.3.4", "1.2.3.4a", "1.2.3.4/8a",
+		":", ":::", "1:::2", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9",
+		"1:2:3:4:5:6:7", "::g", ":1::", "1::2:", "1:2:3:4:5:6:7:8::",
+		"::1/129", "::1/0128", "fe80::1%eth0", "::ffff:192.0.2.1",
+		"::ffff:192.0.2.0/120", "::ffff:0:0/96", "1:2:3:4:5:6:7:1.2.3.4",
+		"::1.2.3", "::256.1.1.1", "2001:db8::/", "[2001:db8::]",
+		"2001:db8::/32/1", "0:0:0:0:0:ffff:c000:201",
+	};
+	unsigned int i;
+
+	expect_pfx("192.0.2.1", "192.0.2.1/32");
+	expect_pfx("192.0.2.1/24", "192.0.2.0/24");
+	expect_pfx("192.0.2.255/25", "192.0.2.128/25");
+	expect_pfx("0.0.0.0/0", "0.0.0.0/0");
+	expect_pfx("255.255.255.255/0", "0.0.0.0/0");
+	expect_pfx("255.255.255.255/32", "255.255.255.255/32");
+	expect_pfx("198.51.100.7/31", "198.51.100.6/31");
+	expect_pfx("203.0.113.9/1", "128.0.0.0/1");
+	expect_pfx("0.0.0.0", "0.0.0.0/32");
+	expect_pfx("::", "::/128");
+	expect_pfx("::/0", "::/0");
+	expect_pfx("::1", "::1/128");
+	expect_pfx("2001:db8::1/32", "2001:db8::/32");
+	expect_pfx("2001:DB8:0:0:0:0:0:1", "2001:db8::1/128");
+	expect_pfx("2001:0db8:0000:0001:0000:0000:0000:0001",
+		   "2001:db8:0:1::1/128");
+	expect_pfx("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1/128");
+	expect_pfx("2001:0:0:1:0:0:0:1", "2001:0:0:1::1/128");
+	expect_pfx("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1/128");
+	expect_pfx("2001:db8:1::ffff/127", "2001:db8:1::fffe/127");
+	expect_pfx("2001:db8::/128", "2001:db8::/128");
+	expect_pfx("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		   "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+	expect_pfx("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/1", "8000::/1");
+	expect_pfx("1::", "1::/128");
+	expect_pfx("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0/128");
+	expect_pfx("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8/128");
+	expect_pfx("64:ff9b::192.0.2.1", "64:ff9b::c000:201/128");
+	expect_pfx("2001:db8::5efe:192.0.2.1", "2001:db8::5efe:192.0.2.1/128");
+	expect_pfx("2001:db8::200:5efe:c000:201",
+		   "2001:db8::200:5efe:192.0.2.1/128");
+	expect_pfx("::ffff:0:0/95", "::fffe:0:0/95");
+	expect_pfx("::192.0.2.1", "::c000:201/128");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_pfx(bad[i], NULL);
+}
+
+/* ---- prefix lists ---- */
+
+static struct hog_list *cur;
+
+static int lw(const char *val)
+{
+	struct hog_err err = { { 0 } };
+	struct hog_list *out = NULL;
+	int ret = hog_list_update(&out, cur, val, &err);
+
+	if (!ret) {
+		hog_free(cur);
+		cur = out;
+	} else {
+		CHECK(err.msg[0], "no message for refused subnets write");
+	}
+	return ret;
+}
+
+static const char *lr(void)
+{
+	static char buf[1 << 20];
+
+	CHECK(hog_list_format(cur, buf, sizeof(buf)) > 0, "format");
+	return buf;
+}
+
+static void expect_list(const char *val, int ret, const char *after)
+{
+	static char before[1 << 20];
+	int got;
+
+	strcpy(before, lr());
+	got = lw(val);
+	CHECK(got == ret, "subnets '%.60s': errno %d, want %d", val, got, ret);
+	if (after)
+		CHECK(!strcmp(lr(), after), "subnets '%.60s' reads '%s', want '%s'",
+		      val, lr(), after);
+	else
+		CHECK(!strcmp(lr(), before), "subnets '%.60s' changed the list",
+		      val);
+}
+
+static void test_lists(void)
+{
+	static char big[HOG_MAX_PREFIXES * 20];
+	char small[8];
+	int i;
+
+	cur = hog_list_alloc(0, GFP_KERNEL);
+	expect_list("192.0.2.0/24\n", 0, "192.0.2.0/24\n");
+	expect_list("2001:db8:1::/64,198.51.100.7/24,192.0.2.9/24", 0,
+		    "192.0.2.0/24,198.51.100.0/24,2001:db8:1::/64\n");
+	expect_list("+203.0.113.0/24,2001:db8::/32", 0,
+		    "192.0.2.0/24,198.51.100.0/24,203.0.113.0/24,2001:db8::/32,2001:db8:1::/64\n");
+	expect_list("-198.51.100.1/24,2001:db8:1::1/64", 0,
+		    "192.0.2.0/24,203.0.113.0/24,2001:db8::/32\n");
+	expect_list("-198.51.100.0/24", -ENOENT, NULL);
+	expect_list("-192.0.2.0/24,198.51.100.0/24", -ENOENT, NULL);
+	expect_list("-192.0.2.0/25", -ENOENT, NULL);
+	expect_list("+192.0.2.0/24", 0, NULL);
+	expect_list("192.0.2.0/24,192.0.2.1/24,192.0.2.0/25", 0,
+		    "192.0.2.0/24,192.0.2.0/25\n");
+	expect_list("\n", 0, "\n");
+	expect_list("", 0, "\n");
+
+	/* malformed: the list stays as it was */
+	expect_list("192.0.2.0/24", 0, "192.0.2.0/24\n");
+	expect_list("192.0.2.0/24,,198.51.100.0/24", -EINVAL, NULL);
+	expect_list("192.0.2.0/24,", -EINVAL, NULL);
+	expect_list(",192.0.2.0/24", -EINVAL, NULL);
+	expect_list("+", -EINVAL, NULL);
+	expect_list("-", -EINVAL, NULL);
+	expect_list("+198.51.100.0/24,garbage", -EINVAL, NULL);
+	expect_list("198.51.100.0/24 ,203.0.113.0/24", -EINVAL, NULL);
+	expect_list("::ffff:192.0.2.0/120", -EINVAL, NULL);
+	expect_list("2001:db8::/129", -EINVAL, NULL);
+	expect_list("192.0.2.0/24\n\n", -EINVAL, NULL);
+	expect_list("++192.0.2.0/24", -EINVAL, NULL);
+	expect_list("+-192.0.2.0/24", -EINVAL, NULL);
+	memset(big, '1', 200);
+	big[200] = '\0';
+	expect_list(big, -EINVAL, NULL);
+
+	/* limits */
+	big[0] = '\0';
+	for (i = 0; i < HOG_MAX_PREFIXES; i++)
+		sprintf(big + strlen(big), "%s10.%d.%d.0/24", i ? "," : "",
+			i >> 8, i & 255);
+	CHECK(!lw(big), "%d prefixes in one write", HOG_MAX_PREFIXES);
+	CHECK(cur->n == HOG_MAX_PREFIXES, "%u prefixes", cur->n);
+	expect_list("+192.0.2.0/24", -ENOSPC, NULL);
+	expect_list("+10.0.0.0/24", 0, NULL);	/* already there */
+	strcat(big, ",192.0.2.0/24");
+	expect_list(big, -ENOSPC, NULL);
+	CHECK(hog_list_format(cur, small, sizeof(small)) == -EOVERFLOW,
+	      "overflow is reported");
+	expect_list("", 0, "\n");
+	hog_free(cur);
+	cur = NULL;
+}
+
+/* ---- lookup tables ---- */
+
+static u32 rnd_state = 12345;
+
+static u32 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static bool brute(const struct hog_list *l, int family, const __be32 *a)
+{
+	u32 i;
+
+	for (i = 0; i < l->n; i++) {
+		struct hog_pfx x = { .family = family };
+
+		memcpy(x.a, a, family == HOG_V4 ? 4 : 16);
+		x.len = l->p[i].len;
+		if (l->p[i].family != family)
+			continue;
+		hog_pfx_mask(&x);
+		if (!memcmp(x.a, l->p[i].a, sizeof(x.a)))
+			return true;
+	}
+	return false;
+}
+
+static void random_pfx(struct hog_pfx *p, int family)
+{
+	unsigned int w;
+
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	for (w = 0; w < (family == HOG_V4 ? 1u : 4u); w++)
+		p->a[w] = rnd();
+	/* few distinct top bits, so that prefixes overlap and nest */
+	p->a[0] = (p->a[0] & htonl(0x00ffffff)) | htonl((rnd() % 4) << 24);
+	p->len = rnd() % (family == HOG_V4 ? 33 : 129);
+	if (rnd() % 8 == 0)
+		p->len = family == HOG_V4 ? 32 : 128;
+	hog_pfx_mask(p);
+}
+
+static void test_tables(void)
+{
+	int round, i, k, mismatches = 0, lookups = 0;
+
+	for (round = 0; round < 300; round++) {
+		u32 n = round < 10 ? round : rnd() % 400;
+		struct hog_list *l = hog_list_alloc(n, GFP_KERNEL);
+		struct hog_tab *t;
+
+		for (i = 0; i < (int)n; i++)
+			random_pfx(&l->p[l->n++], rnd() % 2 ? HOG_V4 : HOG_V6);
+		if (round == 5) {	/* a /0 in each family */
+			l->p[0].len = 0;
+			hog_pfx_mask(&l->p[0]);
+		}
+		hog_list_canon(l);
+		t = hog_tab_build(l, GFP_KERNEL);
+		CHECK(t, "table of %u built", n);
+		for (k = 0; t && k < 2000; k++) {
+			int family = k % 2 ? HOG_V4 : HOG_V6;
+			struct hog_pfx a;
+			bool got;
+
+			/* half the probes inside a listed prefix */
+			if (l->n && k % 4 < 2) {
+				a = l->p[rnd() % l->n];
+				family = a.family;
+				for (i = 0; i < 4; i++)
+					a.a[i] |= rnd() & ~hog_mask_word(a.len, i);
+				if (family == HOG_V4)
+					a.a[1] = a.a[2] = a.a[3] = 0;
+			} else {
+				random_pfx(&a, family);
+				for (i = 0; i < 4; i++)
+					a.a[i] = family == HOG_V4 && i ? 0 : rnd();
+				a.a[0] = (a.a[0] & htonl(0x00ffffff)) |
+					 htonl((rnd() % 4) << 24);
+			}
+			got = family == HOG_V4 ? hog_tab_has4(t, a.a[0]) :
+						 hog_tab_has6(t, a.a);
+			lookups++;
+			if (got != brute(l, family, a.a))
+				mismatches++;
+		}
+		hog_tab_free(t);
+		hog_free(l);
+	}
+	CHECK(!mismatches, "%d of %d lookups disagree with a linear scan",
+	      mismatches, lookups);
+	printf("ok   lookup agrees with a linear scan on %d random probes\n",
+	       lookups);
+}
+
+/* Edge cases named by the issue: /0, /32, /128 */
+static void test_edges(void)
+{
+	struct hog_list *l = NULL;
+	struct hog_err err;
+	struct hog_tab *t;
+	__be32 a6[4] = { htonl(0x20010db8), 0, 0, htonl(1) };
+	__be32 b6[4] = { htonl(0x20010db8), 0, 0, htonl(2) };
+
+	CHECK(!hog_list_update(&l, &(struct hog_list){ 0 },
+			       "192.0.2.1,2001:db8::1", &err), "parse");
+	t = hog_tab_build(l, GFP_KERNEL);
+	CHECK(hog_tab_has4(t, htonl(0xc0000201)), "/32 matches itself");
+	CHECK(!hog_tab_has4(t, htonl(0xc0000202)), "/32 only itself");
+	CHECK(hog_tab_has6(t, a6), "/128 matches itself");
+	CHECK(!hog_tab_has6(t, b6), "/128 only itself");
+	hog_tab_free(t);
+	hog_free(l);
+
+	CHECK(!hog_list_update(&l, &(struct hog_list){ 0 }, "0.0.0.0/0", &err),
+	      "parse /0");
+	t = hog_tab_build(l, GFP_KERNEL);
+	CHECK(hog_tab_has4(t, htonl(0xc6336401)), "v4 /0 matches all");
+	CHECK(hog_tab_has4(t, 0), "v4 /0 matches 0.0.0.0");
+	CHECK(!hog_tab_has6(t, a6), "v4 /0 does not match v6");
+	hog_tab_free(t);
+	hog_free(l);
+
+	CHECK(!hog_list_update(&l, &(struct hog_list){ 0 }, "::/0,10.0.0.0/8",
+			       &err), "parse ::/0");
+	t = hog_tab_build(l, GFP_KERNEL);
+	CHECK(hog_tab_has6(t, a6), "v6 /0 matches all");
+	CHECK(!hog_tab_has4(t, htonl(0xc0000201)), "v6 /0 does not match v4");
+	hog_tab_free(t);
+	hog_free(l);
+}
+
+/* Every allocation failure is clean: an errno, no leak, nothing changed. */
+static void test_nomem(void)
+{
+	struct hog_list *base = NULL, *out;
+	struct hog_err err;
+	long live, k;
+	int ret;
+
+	CHECK(!hog_list_update(&base, &(struct hog_list){ 0 },
+			       "192.0.2.0/24,2001:db8::/48", &err), "base");
+	live = hog_live_allocs;
+	for (k = 0; k < 8; k++) {
+		static const char * const w[] = {
+			"198.51.100.0/24", "+203.0.113.0/24", "-192.0.2.0/24", ""
+		};
+		unsigned int i;
+
+		for (i = 0; i < 4; i++) {
+			struct hog_tab *t;
+
+			hog_fail_after = k;
+			out = NULL;
+			ret = hog_list_update(&out, base, w[i], &err);
+			CHECK(ret == 0 || ret == -ENOMEM, "errno %d", ret);
+			if (!ret) {
+				t = hog_tab_build(out, GFP_KERNEL);
+				hog_tab_free(t);
+				hog_free(out);
+			}
+			hog_fail_after = -1;
+			CHECK(hog_live_allocs == live,
+			      "allocation failure %ld in '%s' leaks", k, w[i]);
+		}
+	}
+	hog_free(base);
+}
+
+int main(void)
+{
+	test_patterns();
+	test_prefixes();
+	test_lists();
+	test_tables();
+	test_edges();
+	test_nomem();
+	CHECK(hog_live_allocs == 0, "%ld allocations leaked", hog_live_allocs);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
