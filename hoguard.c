@@ -232,7 +232,8 @@ static int hog_parse4(const char *s, size_t len, u8 *out)
 
 		while (d < end && *d != '.')
 			d++;
-		if ((d == end) != (i == 3))
+		/* the last octet runs to the end, the others to a dot */
+		if (i == 3 ? d != end : d == end)
 			return -EINVAL;
 		v = hog_parse_dec(s, d - s, 255);
 		if (v < 0)
@@ -774,7 +775,9 @@ void hog_tab_free(struct hog_tab *t)
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
+#include <linux/proc_fs.h>
 #include <linux/ratelimit.h>
+#include <linux/seq_file.h>
 #include <linux/u64_stats_sync.h>
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
@@ -811,6 +814,8 @@ struct hog_net {
 	struct hog_tab __rcu *learned;	/* written under lock */
 	struct hog_list *learned_list;	/* under lock */
 	spinlock_t lock;		/* learning; IPv6 notifies atomically */
+	struct hog_stats __percpu *stats;
+	u64 stats_base[HOG_NR];		/* under hog_mutex */
 };
 
 static unsigned int hog_net_id __read_mostly;
@@ -841,6 +846,25 @@ static DEFINE_RATELIMIT_STATE(hog_log_rs, DEFAULT_RATELIMIT_INTERVAL,
 static inline struct hog_net *hog_pernet(const struct net *net)
 {
 	return net_generic(net, hog_net_id);
+}
+
+static u64 hog_stats_sum(struct hog_stats __percpu *stats, enum hog_reason r)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct hog_stats *s = per_cpu_ptr(stats, cpu);
+		unsigned int start;
+		u64 v;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v = u64_stats_read(&s->drops[r]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum += v;
+	}
+	return sum;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -910,16 +934,23 @@ static void hog_log_drop(enum hog_reason r, const struct sk_buff *skb,
 			&ipv6_hdr(skb)->daddr, ipv6_hdr(skb)->nexthdr);
 }
 
-static unsigned int hog_drop(enum hog_reason r, const struct sk_buff *skb,
-			     const struct nf_hook_state *state)
+static void hog_stats_inc(struct hog_stats __percpu *stats, enum hog_reason r)
 {
-	struct hog_stats *s;
+	struct hog_stats *s = this_cpu_ptr(stats);
 
-	local_bh_disable();
-	s = this_cpu_ptr(hog_stats);
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->drops[r]);
 	u64_stats_update_end(&s->syncp);
+}
+
+/* Count (globally and per namespace), maybe log, and drop unless monitoring. */
+static unsigned int hog_drop(const struct hog_net *hn, enum hog_reason r,
+			     const struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	local_bh_disable();
+	hog_stats_inc(hog_stats, r);
+	hog_stats_inc(hn->stats, r);
 	local_bh_enable();
 
 	if (READ_ONCE(hog_log) || READ_ONCE(hog_monitor))
@@ -942,10 +973,10 @@ static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 			return NF_ACCEPT;
 	}
 	if (in_ho || hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
-		return hog_drop(HOG_FORWARD, skb, state);
+		return hog_drop(hn, HOG_FORWARD, skb, state);
 	if (READ_ONCE(hog_inbound) &&
 	    (out_ho || hog_guarded(hn, state->pf, hog_daddr(skb, state->pf))))
-		return hog_drop(HOG_INBOUND, skb, state);
+		return hog_drop(hn, HOG_INBOUND, skb, state);
 	return NF_ACCEPT;
 }
 
@@ -966,7 +997,7 @@ static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
 	if (devs && hog_devs_has(devs, state->out->ifindex))
 		return NF_ACCEPT;
 	if (hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
-		return hog_drop(HOG_POSTROUTING, skb, state);
+		return hog_drop(hn, HOG_POSTROUTING, skb, state);
 	return NF_ACCEPT;
 }
 
@@ -1304,6 +1335,61 @@ static struct notifier_block hog_inet6addr_nb = {
 };
 
 /* ---------------------------------------------------------------------- */
+/* /proc/net/hoguard: this namespace's view                                */
+
+static void hog_proc_list(struct seq_file *seq, const char *key,
+			  const struct hog_list *l)
+{
+	char b[HOG_MAX_ELEM];
+	u32 i;
+
+	for (i = 0; l && i < l->n; i++) {
+		hog_pfx_format(&l->p[i], b, sizeof(b));
+		seq_printf(seq, "%s %s\n", key, b);
+	}
+}
+
+static int hog_proc_show(struct seq_file *seq, void *v)
+{
+	struct hog_net *hn = hog_pernet(seq_file_single_net(seq));
+	const struct hog_devs *devs;
+	struct hog_list *learned;
+	unsigned int i;
+	int r;
+
+	mutex_lock(&hog_mutex);
+	seq_printf(seq, "version %s\nmode %s\n", HOGUARD_VERSION,
+		   READ_ONCE(hog_monitor) ? "monitor" : "enforcing");
+	for (i = 0; i < hog_pats.n; i++)
+		seq_printf(seq, "pattern %s%s\n", hog_pats.pat[i].name,
+			   hog_pats.pat[i].wild ? "*" : "");
+	devs = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
+	rcu_read_lock();
+	for (i = 0; devs && i < devs->n; i++) {
+		const struct net_device *dev;
+
+		dev = dev_get_by_index_rcu(hn->net, devs->ifindex[i]);
+		seq_printf(seq, "device %s %d\n", dev ? dev->name : "-",
+			   devs->ifindex[i]);
+	}
+	rcu_read_unlock();
+	hog_proc_list(seq, "subnet", hog_listed);
+	spin_lock_bh(&hn->lock);
+	learned = hn->learned_list ?
+		  hog_list_merge(hn->learned_list, &hog_none, GFP_ATOMIC) : NULL;
+	spin_unlock_bh(&hn->lock);
+	hog_proc_list(seq, "learned", learned);
+	hog_free(learned);
+	for (r = 0; r < HOG_NR; r++)
+		seq_printf(seq, "drops_%s %llu\n",
+			   r == HOG_FORWARD ? "forward" :
+			   r == HOG_INBOUND ? "inbound" : "postrouting",
+			   hog_stats_sum(hn->stats, r) - hn->stats_base[r]);
+	mutex_unlock(&hog_mutex);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Network namespaces                                                      */
 
 static int __net_init hog_net_init(struct net *net)
@@ -1314,6 +1400,15 @@ static int __net_init hog_net_init(struct net *net)
 
 	hn->net = net;
 	spin_lock_init(&hn->lock);
+	hn->stats = alloc_percpu(struct hog_stats);
+	if (!hn->stats)
+		return -ENOMEM;
+	if (!proc_create_net_single("hoguard", 0444, net->proc_net,
+				    hog_proc_show, NULL) &&
+	    IS_ENABLED(CONFIG_PROC_FS)) {
+		ret = -ENOMEM;
+		goto err_proc;
+	}
 	mutex_lock(&hog_mutex);
 	ret = hog_devs_scan(net, &hog_pats, &d);
 	if (!ret) {
@@ -1322,15 +1417,22 @@ static int __net_init hog_net_init(struct net *net)
 	}
 	mutex_unlock(&hog_mutex);
 	if (ret)
-		return ret;
+		goto err_scan;
 	/* Hooks go in last: the namespace is guarded from its first packet. */
 	ret = nf_register_net_hooks(net, hog_ops, ARRAY_SIZE(hog_ops));
-	if (ret) {
-		mutex_lock(&hog_mutex);
-		list_del(&hn->node);
-		hog_devs_publish(hn, NULL);
-		mutex_unlock(&hog_mutex);
-	}
+	if (ret)
+		goto err_hooks;
+	return 0;
+
+err_hooks:
+	mutex_lock(&hog_mutex);
+	list_del(&hn->node);
+	hog_devs_publish(hn, NULL);
+	mutex_unlock(&hog_mutex);
+err_scan:
+	remove_proc_entry("hoguard", net->proc_net);
+err_proc:
+	free_percpu(hn->stats);
 	return ret;
 }
 
@@ -1343,10 +1445,13 @@ static void __net_exit hog_net_exit(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
 
+	remove_proc_entry("hoguard", net->proc_net);
 	mutex_lock(&hog_mutex);
 	list_del(&hn->node);
 	hog_devs_publish(hn, NULL);	/* also drops what was learned */
 	mutex_unlock(&hog_mutex);
+	/* the hooks are gone, and a grace period has passed since */
+	free_percpu(hn->stats);
 }
 
 static struct pernet_operations hog_net_ops = {
@@ -1494,25 +1599,6 @@ static int hog_learn_set(const char *val, const struct kernel_param *kp)
 	return ret;
 }
 
-static u64 hog_stats_sum(enum hog_reason r)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		const struct hog_stats *s = per_cpu_ptr(hog_stats, cpu);
-		unsigned int start;
-		u64 v;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			v = u64_stats_read(&s->drops[r]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		sum += v;
-	}
-	return sum;
-}
-
 static int hog_counter_get(char *buf, const struct kernel_param *kp)
 {
 	enum hog_reason r = *(const enum hog_reason *)kp->arg;
@@ -1520,7 +1606,7 @@ static int hog_counter_get(char *buf, const struct kernel_param *kp)
 
 	mutex_lock(&hog_mutex);
 	if (hog_stats)
-		v = hog_stats_sum(r) - hog_stats_base[r];
+		v = hog_stats_sum(hog_stats, r) - hog_stats_base[r];
 	mutex_unlock(&hog_mutex);
 	return scnprintf(buf, PAGE_SIZE, "%llu\n", v);
 }
@@ -1528,6 +1614,7 @@ static int hog_counter_get(char *buf, const struct kernel_param *kp)
 /* Zeroing is a new base for the sums, so readers never see a torn value. */
 static int hog_reset_set(const char *val, const struct kernel_param *kp)
 {
+	struct hog_net *hn;
 	unsigned int v;
 	int r;
 
@@ -1536,8 +1623,11 @@ static int hog_reset_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	mutex_lock(&hog_mutex);
-	for (r = 0; r < HOG_NR && hog_stats; r++)
-		hog_stats_base[r] = hog_stats_sum(r);
+	for (r = 0; r < HOG_NR && hog_stats; r++) {
+		hog_stats_base[r] = hog_stats_sum(hog_stats, r);
+		list_for_each_entry(hn, &hog_nets, node)
+			hn->stats_base[r] = hog_stats_sum(hn->stats, r);
+	}
 	mutex_unlock(&hog_mutex);
 	return 0;
 }

@@ -44,6 +44,7 @@ struct rcu_head {
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define clamp_t(t, v, lo, hi) \
 	((t)(v) < (t)(lo) ? (t)(lo) : (t)(v) > (t)(hi) ? (t)(hi) : (t)(v))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define array_size(a, b)	((size_t)(a) * (size_t)(b))
 #define struct_size(p, member, n) \
 	(sizeof(*(p)) + (size_t)(n) * sizeof((p)->member[0]))

@@ -196,7 +196,7 @@ static void test_prefixes(void)
 		   "2001:db8::200:5efe:192.0.2.1/128");
 	expect_pfx("::ffff:0:0/95", "::fffe:0:0/95");
 	expect_pfx("::192.0.2.1", "::c000:201/128");
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		expect_pfx(bad[i], NULL);
 }
 
@@ -378,7 +378,7 @@ static void test_tables(void)
 				for (i = 0; i < 4; i++)
 					a.a[i] |= rnd() & ~hog_mask_word(a.len, i);
 				if (family == HOG_V4)
-					a.a[1] = a.a[2] = a.a[3] = 0;
+					memset(&a.a[1], 0, 12);
 			} else {
 				random_pfx(&a, family);
 				for (i = 0; i < 4; i++)
