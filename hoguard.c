@@ -100,6 +100,11 @@ static int hog_pat_parse(const char *s, size_t len, struct hog_pattern *p,
 			return -EINVAL;
 		}
 	}
+	/* would read back as an add or remove operation */
+	if (s[0] == '+' || s[0] == '-') {
+		hog_err_elem(err, "name starting with + or -", s, len);
+		return -EINVAL;
+	}
 	if (!p->wild && ((n == 1 && s[0] == '.') ||
 			 (n == 2 && s[0] == '.' && s[1] == '.'))) {
 		hog_err_elem(err, "invalid interface name", s, len);

@@ -127,6 +127,41 @@ static void test_patterns(void)
 	CHECK(!hog_pats_match(&pats, "eth0"), "eth0 does not");
 }
 
+/*
+ * Inputs the fuzzer (tests/fuzz) found.  Whatever a sequence of writes
+ * leaves in force, writing its read-back must give the very same list: the
+ * canonical form is a fixed point.
+ */
+static void expect_readback_fixed(const char * const *writes, unsigned int n)
+{
+	char back[4096];
+	unsigned int i;
+	int ret;
+
+	expect_pats("\n", 0, "\n");
+	for (i = 0; i < n; i++)
+		pw(writes[i]);
+	strcpy(back, pr());
+	ret = pw(back);
+	CHECK(!ret && !strcmp(pr(), back),
+	      "hostonly: read-back '%.*s' written back gives errno %d, '%.*s'",
+	      (int)strlen(back) - 1, back, ret, (int)strlen(pr()) - 1, pr());
+}
+
+static void test_fuzz_found(void)
+{
+	/* fuzz_core input "d\x01+-": pattern "-" read back as "-", a removal */
+	static const char * const crash1[] = { "+-" };
+	static const char * const crash1b[] = { "+-vmnet1" };
+	static const char * const crash1c[] = { "a,-b", "-a" };
+	static const char * const crash1d[] = { "a,+b", "-a" };
+
+	expect_readback_fixed(crash1, ARRAY_SIZE(crash1));
+	expect_readback_fixed(crash1b, ARRAY_SIZE(crash1b));
+	expect_readback_fixed(crash1c, ARRAY_SIZE(crash1c));
+	expect_readback_fixed(crash1d, ARRAY_SIZE(crash1d));
+}
+
 /* ---- prefixes ---- */
 
 static void expect_pfx(const char *in, const char *out)
@@ -478,6 +513,7 @@ static void test_nomem(void)
 int main(void)
 {
 	test_patterns();
+	test_fuzz_found();
 	test_prefixes();
 	test_lists();
 	test_tables();
