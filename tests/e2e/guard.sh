@@ -1,0 +1,797 @@
+#!/bin/bash
+# End-to-end tests of hoguard.ko: cases a..o of the guard issue (#2), run as
+# root inside the test VM:
+#
+#   scripts/vmrun 6.12 tests/e2e/guard.sh /path/to/hoguard.ko
+#
+# The VM's namespace is the host: vmnet1 (a bridge with guests g1, g2),
+# vboxnet0 (a veth to guest g3), eth-out (a veth to "lan", which routes on
+# to "lan2"); see topo_build in lib.sh. Each check sends an exact number of
+# packets and asserts both what arrives (nft counters in the receiving
+# namespace) and the exact increase of the module's drop counters.
+#
+# Output: one `ok   N ...` or `FAIL N ...: details` line per check, then
+# `P passed, F failed`; the exit status is non-zero if anything failed.
+#
+# Environment (development aids; the defaults run everything in place):
+#   HOGUARD_E2E_CASES   the case letters to run, e.g. "abk" (default: all)
+#   HOGUARD_E2E_HOSTNS  put the main topology's host in this new namespace
+#                       instead of this one (to try the topology on a
+#                       machine whose own namespace must not be touched)
+set -eu
+
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$E2E_DIR/lib.sh"
+
+KO=${1:-}
+CASES=${HOGUARD_E2E_CASES:-abcdefghijklmno}
+MAIN_HOST=${HOGUARD_E2E_HOSTNS:-}
+# Namespace name prefixes of the main topology and of case n's.
+MAIN_PFX=hg-
+NS_PFX=hgn-
+
+want() { [[ $CASES == *"$1"* ]]; }
+
+# An unexpected failure of a setup command ends the run with a summary.
+on_err() {
+	fail "setup" "line $1: '$2' failed with status $3"
+	summary
+}
+set -E
+trap 'on_err "$LINENO" "$BASH_COMMAND" "$?"' ERR
+
+cleanup() {
+	trap - ERR
+	set +e
+	loaded && rmmod hoguard
+	topo_names "$MAIN_HOST" "$MAIN_PFX"
+	topo_del
+	topo_names "${NS_PFX}host" "$NS_PFX"
+	topo_del
+	[ -z "$RUNDIR" ] || rm -rf "$RUNDIR"
+	return 0
+}
+
+# set_eq DESC GOT WANT: comma-separated lists equal as sets (hostonly's
+# read-back order is not specified).
+set_eq() {
+	check_eq "$1" "$(tr ',' '\n' <<<"$2" | sort | paste -sd,)" "$(tr ',' '\n' <<<"$3" | sort | paste -sd,)"
+}
+
+# read_only DESC PARAM: a write to PARAM fails and leaves its value.
+read_only() {
+	local before
+	before=$(pget "$2")
+	if pset "$2" 0; then
+		fail "$1" "write succeeded"
+	else
+		check_eq "$1" "$(pget "$2")" "$before"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+
+case_a() {
+	echo "# a: without the module the topology leaks"
+	unload
+	xcheck "a: g1 -> lan ICMPv4 arrives" 0 "$LAN" e4 2 - - - ping_ "$G1" "$LAN_4" 2
+	xcheck "a: g1 -> lan ICMPv6 arrives" 0 "$LAN" e6 2 - - - ping_ "$G1" "$LAN_6" 2
+	xcheck "a: g1 -> lan UDPv4 arrives" - "$LAN" u4 3 - - - udp_ "$G1" "$LAN_4" 3
+	xcheck "a: g1 -> lan UDPv6 arrives" - "$LAN" u6 3 - - - udp_ "$G1" "$LAN_6" 3
+	xcheck "a: g1 -> lan TCPv4 SYN arrives" - "$LAN" t4 1 - - - tcp_ "$G1" "$LAN_4"
+	xcheck "a: g1 -> lan TCPv6 SYN arrives" - "$LAN" t6 1 - - - tcp_ "$G1" "$LAN_6"
+	xcheck "a: g2 -> lan2 ICMPv4 arrives" 0 "$LAN2" e4 2 - - - ping_ "$G2" "$LAN2_4" 2
+	xcheck "a: g2 -> lan2 ICMPv6 arrives" 0 "$LAN2" e6 2 - - - ping_ "$G2" "$LAN2_6" 2
+	xcheck "a: g3 (vboxnet0) -> lan ICMPv4 arrives" 0 "$LAN" e4 2 - - - ping_ "$G3" "$LAN_4" 2
+	xcheck "a: lan -> g1 ICMPv4 arrives" 0 "$G1" e4 2 - - - ping_ "$LAN" "$G1_4" 2
+	xcheck "a: lan -> g1 ICMPv6 arrives" 0 "$G1" e6 2 - - - ping_ "$LAN" "$G1_6" 2
+	xcheck "a: g1 -> g2 ICMPv4 arrives" 0 "$G2" e4 2 - - - ping_ "$G1" "$G2_4" 2
+	xcheck "a: host from $H1_4 -> lan UDPv4 arrives" - "$LAN" u4 2 - - - udp_ "$H" "$LAN_4" 2 "$H1_4"
+	xcheck "a: host from $H1_6 -> lan UDPv6 arrives" - "$LAN" u6 2 - - - udp_ "$H" "$LAN_6" 2 "$H1_6"
+	xcheck "a: lan2 spoofing 192.0.2.9 -> host UDPv4 arrives" - "$H" u4 3 - - - \
+		inject 192.0.2.9 "$HO_4" 3
+	xcheck "a: lan2 spoofing 2001:db8:1::9 -> host UDPv6 arrives" - "$H" u6 3 - - - \
+		inject 2001:db8:1::9 "$HO_6" 3
+	xcheck "a: lan2 spoofing 192.0.2.9 -> g1 UDPv4 arrives" - "$G1" u4 3 - - - \
+		inject 192.0.2.9 "$G1_4" 3
+	xcheck "a: lan2 spoofing 2001:db8:1::9 -> g1 UDPv6 arrives" - "$G1" u6 3 - - - \
+		inject 2001:db8:1::9 "$G1_6" 3
+}
+
+case_b() {
+	echo "# b: hostonly=vmnet1 drops guest -> lan"
+	unload
+	load hostonly=vmnet1
+	check_eq "b: hostonly reads back" "$(pget hostonly)" vmnet1
+	check_eq "b: subnets reads back empty" "$(pget subnets)" ""
+	check_eq "b: defaults learn/inbound/log/monitor" \
+		"$(pget learn)$(pget inbound)$(pget log)$(pget monitor)" YYNN
+	check_eq "b: guarded = vmnet1's learned prefixes" "$(pget guarded)" "$VMNET1_PFX"
+	counters
+	check_eq "b: counters start at 0" "$CNT" "0 0 0"
+	local g
+	for g in G1 G2; do
+		xcheck "b: ${g,,} -> lan ICMPv4 dropped, drops_forward +2" 1 "$LAN" e4 0 2 0 0 ping_ "${!g}" "$LAN_4" 2
+		xcheck "b: ${g,,} -> lan ICMPv6 dropped, drops_forward +2" 1 "$LAN" e6 0 2 0 0 ping_ "${!g}" "$LAN_6" 2
+		xcheck "b: ${g,,} -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "${!g}" "$LAN_4" 3
+		xcheck "b: ${g,,} -> lan UDPv6 dropped, drops_forward +3" - "$LAN" u6 0 3 0 0 udp_ "${!g}" "$LAN_6" 3
+		xcheck "b: ${g,,} -> lan TCPv4 SYN dropped, drops_forward +1" - "$LAN" t4 0 1 0 0 tcp_ "${!g}" "$LAN_4"
+		xcheck "b: ${g,,} -> lan TCPv6 SYN dropped, drops_forward +1" - "$LAN" t6 0 1 0 0 tcp_ "${!g}" "$LAN_6"
+	done
+	xcheck "b: g1 -> lan2 ICMPv4 dropped, drops_forward +2" 1 "$LAN2" e4 0 2 0 0 ping_ "$G1" "$LAN2_4" 2
+	xcheck "b: g1 -> lan2 ICMPv6 dropped, drops_forward +2" 1 "$LAN2" e6 0 2 0 0 ping_ "$G1" "$LAN2_6" 2
+}
+
+case_c() {
+	echo "# c: guest <-> guest on vmnet1 with br_netfilter"
+	configure vmnet1 "" 1 1
+	modprobe br_netfilter
+	hx sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 >/dev/null
+	# Proof that bridged packets do reach FORWARD (in = out = vmnet1).
+	hx nft -f - <<-'EOF'
+		table inet hgfwd {
+			counter bridged { }
+			chain f {
+				type filter hook forward priority 0; policy accept;
+				iifname "vmnet1" oifname "vmnet1" meta l4proto icmp counter name "bridged"
+			}
+		}
+	EOF
+	xcheck "c: g1 -> g2 ICMPv4 passes" 0 "$G2" e4 2 0 0 0 ping_ "$G1" "$G2_4" 2
+	check_eq "c: the 4 bridged ICMPv4 packets went through FORWARD in=out=vmnet1" \
+		"$(hx nft list counter inet hgfwd bridged | awk '$1 == "packets" { print $2 }')" 4
+	xcheck "c: g1 -> g2 ICMPv6 passes" 0 "$G2" e6 2 0 0 0 ping_ "$G1" "$G2_6" 2
+	xcheck "c: g2 -> g1 ICMPv4 passes" 0 "$G1" e4 2 0 0 0 ping_ "$G2" "$G1_4" 2
+	xcheck "c: g2 -> g1 ICMPv6 passes" 0 "$G1" e6 2 0 0 0 ping_ "$G2" "$G1_6" 2
+	xcheck "c: g1 -> g2 UDPv4 passes" - "$G2" u4 3 0 0 0 udp_ "$G1" "$G2_4" 3
+	xcheck "c: g1 -> g2 UDPv6 passes" - "$G2" u6 3 0 0 0 udp_ "$G1" "$G2_6" 3
+	xcheck "c: g1 -> g2 TCPv4 SYN passes" - "$G2" t4 1 0 0 0 tcp_ "$G1" "$G2_4"
+	xcheck "c: g1 -> g2 TCPv6 SYN passes" - "$G2" t6 1 0 0 0 tcp_ "$G1" "$G2_6"
+	hx nft delete table inet hgfwd
+}
+
+case_d() {
+	echo "# d: guest <-> host and host -> outside pass"
+	configure vmnet1 "" 1 1
+	xcheck "d: g1 -> host $H1_4 ICMPv4 passes" 0 "$H" e4 2 0 0 0 ping_ "$G1" "$H1_4" 2
+	xcheck "d: g1 -> host $H1_6 ICMPv6 passes" 0 "$H" e6 2 0 0 0 ping_ "$G1" "$H1_6" 2
+	xcheck "d: g1 -> host eth-out $HO_4 ICMPv4 passes" 0 "$H" e4 2 0 0 0 ping_ "$G1" "$HO_4" 2
+	xcheck "d: g1 -> host eth-out $HO_6 ICMPv6 passes" 0 "$H" e6 2 0 0 0 ping_ "$G1" "$HO_6" 2
+	xcheck "d: g2 -> host vboxnet0 $HB_4 ICMPv4 passes" 0 "$H" e4 2 0 0 0 ping_ "$G2" "$HB_4" 2
+	xcheck "d: g1 -> host UDPv4 passes" - "$H" u4 3 0 0 0 udp_ "$G1" "$H1_4" 3
+	xcheck "d: g1 -> host UDPv6 passes" - "$H" u6 3 0 0 0 udp_ "$G1" "$H1_6" 3
+	xcheck "d: g1 -> host TCPv4 SYN passes" - "$H" t4 1 0 0 0 tcp_ "$G1" "$H1_4"
+	xcheck "d: host -> g1 ICMPv4 passes" 0 "$G1" e4 2 0 0 0 ping_ "$H" "$G1_4" 2
+	xcheck "d: host -> g1 ICMPv6 passes" 0 "$G1" e6 2 0 0 0 ping_ "$H" "$G1_6" 2
+	xcheck "d: host -> g2 UDPv4 passes" - "$G2" u4 3 0 0 0 udp_ "$H" "$G2_4" 3
+	xcheck "d: host -> lan ICMPv4 passes" 0 "$LAN" e4 2 0 0 0 ping_ "$H" "$LAN_4" 2
+	xcheck "d: host -> lan ICMPv6 passes" 0 "$LAN" e6 2 0 0 0 ping_ "$H" "$LAN_6" 2
+	xcheck "d: host -> lan UDPv4 passes" - "$LAN" u4 3 0 0 0 udp_ "$H" "$LAN_4" 3
+	xcheck "d: host -> lan TCPv6 SYN passes" - "$LAN" t6 1 0 0 0 tcp_ "$H" "$LAN_6"
+	xcheck "d: host -> lan2 ICMPv4 passes" 0 "$LAN2" e4 2 0 0 0 ping_ "$H" "$LAN2_4" 2
+	xcheck "d: lan -> host $HO_4 ICMPv4 passes" 0 "$H" e4 2 0 0 0 ping_ "$LAN" "$HO_4" 2
+	xcheck "d: lan -> host $HO_6 ICMPv6 passes" 0 "$H" e6 2 0 0 0 ping_ "$LAN" "$HO_6" 2
+	# vboxnet0 is not host-only here: plain forwarding is untouched.
+	xcheck "d: g3 -> lan ICMPv4 passes (vboxnet0 not host-only)" 0 "$LAN" e4 2 0 0 0 ping_ "$G3" "$LAN_4" 2
+	xcheck "d: g3 -> lan ICMPv6 passes (vboxnet0 not host-only)" 0 "$LAN" e6 2 0 0 0 ping_ "$G3" "$LAN_6" 2
+	xcheck "d: lan -> g3 UDPv4 passes" - "$G3" u4 3 0 0 0 udp_ "$LAN" "$G3_4" 3
+}
+
+case_e() {
+	echo "# e: lan -> guest, inbound=1 and inbound=0"
+	configure vmnet1 "" 1 1
+	xcheck "e: inbound=1: lan -> g1 ICMPv4 dropped, drops_inbound +2" 1 "$G1" e4 0 0 2 0 ping_ "$LAN" "$G1_4" 2
+	xcheck "e: inbound=1: lan -> g1 ICMPv6 dropped, drops_inbound +2" 1 "$G1" e6 0 0 2 0 ping_ "$LAN" "$G1_6" 2
+	xcheck "e: inbound=1: lan -> g1 UDPv4 dropped, drops_inbound +3" - "$G1" u4 0 0 3 0 udp_ "$LAN" "$G1_4" 3
+	xcheck "e: inbound=1: lan -> g2 UDPv6 dropped, drops_inbound +3" - "$G2" u6 0 0 3 0 udp_ "$LAN" "$G2_6" 3
+	xcheck "e: inbound=1: lan2 -> g1 ICMPv4 dropped, drops_inbound +2" 1 "$G1" e4 0 0 2 0 ping_ "$LAN2" "$G1_4" 2
+	must_set inbound 0
+	check_eq "e: inbound reads N" "$(pget inbound)" N
+	xcheck "e: inbound=0: lan -> g1 UDPv4 arrives" - "$G1" u4 3 0 0 0 udp_ "$LAN" "$G1_4" 3
+	xcheck "e: inbound=0: lan -> g1 UDPv6 arrives" - "$G1" u6 3 0 0 0 udp_ "$LAN" "$G1_6" 3
+	xcheck "e: inbound=0: lan2 -> g2 UDPv4 arrives" - "$G2" u4 3 0 0 0 udp_ "$LAN2" "$G2_4" 3
+	# The requests arrive; the guest's replies leave vmnet1: rule 1.
+	xcheck "e: inbound=0: lan -> g1 ICMPv4 arrives, 2 replies drops_forward" 1 "$G1" e4 2 2 0 0 ping_ "$LAN" "$G1_4" 2
+	xcheck "e: inbound=0: lan -> g1 ICMPv6 arrives, 2 replies drops_forward" 1 "$G1" e6 2 2 0 0 ping_ "$LAN" "$G1_6" 2
+	must_set inbound 1
+	xcheck "e: inbound=1 again: lan -> g1 UDPv4 dropped at once" - "$G1" u4 0 0 3 0 udp_ "$LAN" "$G1_4" 3
+}
+
+case_f() {
+	echo "# f: host sockets bound to the vmnet1 address, POST_ROUTING"
+	configure vmnet1 "" 1 1
+	xcheck "f: host from $H1_4 -> lan UDPv4 dropped, drops_postrouting +2" - "$LAN" u4 0 0 0 2 udp_ "$H" "$LAN_4" 2 "$H1_4"
+	xcheck "f: host from $H1_6 -> lan UDPv6 dropped, drops_postrouting +2" - "$LAN" u6 0 0 0 2 udp_ "$H" "$LAN_6" 2 "$H1_6"
+	xcheck "f: host ping -I $H1_4 lan dropped, drops_postrouting +2" 1 "$LAN" e4 0 0 0 2 ping_ "$H" "$LAN_4" 2 "$H1_4"
+	xcheck "f: host from $H1_6 -> lan2 UDPv6 dropped, drops_postrouting +2" - "$LAN2" u6 0 0 0 2 udp_ "$H" "$LAN2_6" 2 "$H1_6"
+	xcheck "f: host from $H1_4 -> g1 UDPv4 passes (egress host-only)" - "$G1" u4 2 0 0 0 udp_ "$H" "$G1_4" 2 "$H1_4"
+	xcheck "f: host from $H1_6 -> g2 UDPv6 passes (egress host-only)" - "$G2" u6 2 0 0 0 udp_ "$H" "$G2_6" 2 "$H1_6"
+	xcheck "f: host from $H1_4 -> itself UDPv4 passes (loopback)" - "$H" u4 2 0 0 0 udp_ "$H" "$H1_4" 2 "$H1_4"
+	xcheck "f: host from $H1_6 -> $HO_6 UDPv6 passes (loopback)" - "$H" u6 2 0 0 0 udp_ "$H" "$HO_6" 2 "$H1_6"
+	xcheck "f: host from $HB_4 (vboxnet0, not host-only) -> lan passes" - "$LAN" u4 2 0 0 0 udp_ "$H" "$LAN_4" 2 "$HB_4"
+	# The host's replies from its host-only address to an outside peer.
+	xcheck "f: lan -> host $H1_4: request arrives, 2 replies drops_postrouting" 1 "$H" e4 2 0 0 2 ping_ "$LAN" "$H1_4" 2
+	xcheck "f: lan -> host $H1_6: request arrives, 2 replies drops_postrouting" 1 "$H" e6 2 0 0 2 ping_ "$LAN" "$H1_6" 2
+	hx nft -f - <<-'EOF'
+		table inet hgnat {
+			chain post {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "eth-out" masquerade
+			}
+		}
+	EOF
+	xcheck "f: MASQUERADE: host from $H1_4 -> lan UDPv4 dropped, drops_postrouting +2" - "$LAN" u4 0 0 0 2 udp_ "$H" "$LAN_4" 2 "$H1_4"
+	xcheck "f: MASQUERADE: host from $H1_6 -> lan UDPv6 dropped, drops_postrouting +2" - "$LAN" u6 0 0 0 2 udp_ "$H" "$LAN_6" 2 "$H1_6"
+	xcheck "f: MASQUERADE: g1 -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G1" "$LAN_4" 3
+	xcheck "f: MASQUERADE: host -> lan ICMPv4 passes" 0 "$LAN" e4 2 0 0 0 ping_ "$H" "$LAN_4" 2
+	hx nft delete table inet hgnat
+}
+
+case_g() {
+	echo "# g: spoofed host-only sources from outside"
+	# Listed prefixes are guarded in every namespace, lan's too. No guest
+	# sends while they are listed: a guest's own packets from a listed
+	# source would be dropped at its own POST_ROUTING.
+	configure vmnet1 "192.0.2.0/26,2001:db8:1::/64" 1 1
+	check_eq "g: subnets reads back" "$(pget subnets)" "$VMNET1_PFX"
+	xcheck "g: lan2 -> lan spoofing 192.0.2.9 (listed): lan drops it, drops_forward +3" - "$H" u4 0 3 0 0 \
+		inject 192.0.2.9 "$HO_4" 3
+	xcheck "g: lan2 -> lan spoofing 2001:db8:1::9 (listed): lan drops it, drops_forward +3" - "$H" u6 0 3 0 0 \
+		inject 2001:db8:1::9 "$HO_6" 3
+	must_set subnets ""
+	# Learned prefixes belong to the host's namespace only.
+	xcheck "g: only learned: lan forwards the spoofed 192.0.2.9 to the host" - "$H" u4 3 0 0 0 \
+		inject 192.0.2.9 "$HO_4" 3
+	# inbound=0 so that only rule 1 (guarded source) can drop it.
+	must_set inbound 0
+	xcheck "g: inbound=0: spoofed 192.0.2.9 -> g1 via host dropped, drops_forward +3" - "$G1" u4 0 3 0 0 \
+		inject 192.0.2.9 "$G1_4" 3
+	xcheck "g: inbound=0: spoofed 2001:db8:1::9 -> g1 via host dropped, drops_forward +3" - "$G1" u6 0 3 0 0 \
+		inject 2001:db8:1::9 "$G1_6" 3
+	xcheck "g: inbound=0: unspoofed lan2 -> g1 still arrives" - "$G1" u4 3 0 0 0 udp_ "$LAN2" "$G1_4" 3
+	must_set inbound 1
+}
+
+case_h() {
+	echo "# h: learn"
+	unload
+	load hostonly=vmnet1
+	check_eq "h: guarded = learned vmnet1 prefixes" "$(pget guarded)" "$VMNET1_PFX"
+	check_eq "h: subnets empty" "$(pget subnets)" ""
+	xcheck "h: learned: host from $H1_4 -> lan dropped, drops_postrouting +1" - "$LAN" u4 0 0 0 1 udp_ "$H" "$LAN_4" 1 "$H1_4"
+	hip addr add 192.0.2.193/27 dev vmnet1
+	xcheck "h: address added later: host from 192.0.2.193 -> lan dropped at once" - "$LAN" u4 0 0 0 1 \
+		udp_ "$H" "$LAN_4" 1 192.0.2.193
+	hip -6 addr add 2001:db8:5::1/64 dev vmnet1 nodad
+	xcheck "h: address added later: host from 2001:db8:5::1 -> lan dropped at once" - "$LAN" u6 0 0 0 1 \
+		udp_ "$H" "$LAN_6" 1 2001:db8:5::1
+	check_eq "h: guarded follows the added addresses" "$(pget guarded)" \
+		"192.0.2.0/26,192.0.2.192/27,2001:db8:1::/64,2001:db8:5::/64"
+	hip addr del 192.0.2.193/27 dev vmnet1
+	hip -6 addr del 2001:db8:5::1/64 dev vmnet1
+	check_eq "h: guarded follows the removed addresses" "$(pget guarded)" "$VMNET1_PFX"
+	must_set learn 0
+	check_eq "h: learn=0 reads N" "$(pget learn)" N
+	check_eq "h: learn=0: guarded empty" "$(pget guarded)" ""
+	xcheck "h: learn=0: host from $H1_4 -> lan passes" - "$LAN" u4 2 0 0 0 udp_ "$H" "$LAN_4" 2 "$H1_4"
+	xcheck "h: learn=0: host from $H1_6 -> lan passes" - "$LAN" u6 2 0 0 0 udp_ "$H" "$LAN_6" 2 "$H1_6"
+	xcheck "h: learn=0: g1 -> lan still dropped (ingress), drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G1" "$LAN_4" 3
+	must_set learn 1
+	check_eq "h: learn=1 again: guarded" "$(pget guarded)" "$VMNET1_PFX"
+	xcheck "h: learn=1 again: host from $H1_4 -> lan dropped, drops_postrouting +1" - "$LAN" u4 0 0 0 1 udp_ "$H" "$LAN_4" 1 "$H1_4"
+	unload
+	load hostonly=vmnet1 learn=0
+	check_eq "h: insmod learn=0: learn N, guarded empty" "$(pget learn) $(pget guarded)" "N "
+	xcheck "h: insmod learn=0: host from $H1_6 -> lan passes" - "$LAN" u6 1 0 0 0 udp_ "$H" "$LAN_6" 1 "$H1_6"
+	must_set learn 1
+	check_eq "h: learn=1 at runtime learns existing addresses" "$(pget guarded)" "$VMNET1_PFX"
+	xcheck "h: then host from $H1_6 -> lan dropped, drops_postrouting +1" - "$LAN" u6 0 0 0 1 udp_ "$H" "$LAN_6" 1 "$H1_6"
+}
+
+case_i() {
+	echo "# i: wildcard hostonly=vbox*"
+	unload
+	load 'hostonly=vbox*'
+	check_eq "i: hostonly reads vbox*" "$(pget hostonly)" 'vbox*'
+	check_eq "i: guarded = vboxnet0's prefixes" "$(pget guarded)" "192.0.2.64/26,2001:db8:2::/64"
+	xcheck "i: g3 -> lan ICMPv4 dropped, drops_forward +2" 1 "$LAN" e4 0 2 0 0 ping_ "$G3" "$LAN_4" 2
+	xcheck "i: g3 -> lan ICMPv6 dropped, drops_forward +2" 1 "$LAN" e6 0 2 0 0 ping_ "$G3" "$LAN_6" 2
+	xcheck "i: g3 -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G3" "$LAN_4" 3
+	xcheck "i: g1 -> lan ICMPv4 passes (vmnet1 not matched)" 0 "$LAN" e4 2 0 0 0 ping_ "$G1" "$LAN_4" 2
+	g4_add
+	check_eq "i: vboxnet1 created after load: its prefixes guarded" "$(pget guarded)" \
+		"192.0.2.64/26,192.0.2.128/26,2001:db8:2::/64,2001:db8:3::/64"
+	xcheck "i: g4 (vboxnet1) -> lan ICMPv4 dropped, drops_forward +2" 1 "$LAN" e4 0 2 0 0 ping_ "$G4" "$LAN_4" 2
+	xcheck "i: g4 (vboxnet1) -> lan ICMPv6 dropped, drops_forward +2" 1 "$LAN" e6 0 2 0 0 ping_ "$G4" "$LAN_6" 2
+	xcheck "i: lan -> g4 UDPv4 dropped, drops_inbound +3" - "$G4" u4 0 0 3 0 udp_ "$LAN" "$G4_4" 3
+	xcheck "i: host from $HC_6 -> lan dropped, drops_postrouting +1" - "$LAN" u6 0 0 0 1 udp_ "$H" "$LAN_6" 1 "$HC_6"
+	must_set hostonly 'vmnet1,vbox+'
+	set_eq "i: hostonly vmnet1,vbox+ reads back vmnet1,vbox*" "$(pget hostonly)" 'vmnet1,vbox*'
+	# Both rules 1 and 2 match; one drop, one count, at FORWARD (rule 1).
+	xcheck "i: g1 -> g3 (vmnet1 -> vboxnet0) ICMPv4 dropped once, drops_forward +2" 1 "$G3" e4 0 2 0 0 ping_ "$G1" "$G3_4" 2
+	xcheck "i: g1 -> g3 (vmnet1 -> vboxnet0) ICMPv6 dropped once, drops_forward +2" 1 "$G3" e6 0 2 0 0 ping_ "$G1" "$G3_6" 2
+	xcheck "i: g3 -> g1 (vboxnet0 -> vmnet1) UDPv4 dropped once, drops_forward +3" - "$G1" u4 0 3 0 0 udp_ "$G3" "$G1_4" 3
+	xcheck "i: g3 -> g4 (vboxnet0 -> vboxnet1) UDPv6 dropped once, drops_forward +3" - "$G4" u6 0 3 0 0 udp_ "$G3" "$G4_6" 3
+	# Renames (contract 5): renamed away, not guarded; renamed back, guarded.
+	hip link set dev vboxnet1 down
+	hip link set dev vboxnet1 name hgxnet1
+	hip link set dev hgxnet1 up
+	topo_wait_ready
+	check_eq "i: vboxnet1 renamed hgxnet1: its prefixes no longer guarded" "$(pget guarded)" \
+		"192.0.2.0/26,192.0.2.64/26,2001:db8:1::/64,2001:db8:2::/64"
+	xcheck "i: renamed away: g4 -> lan UDPv4 passes" - "$LAN" u4 3 0 0 0 udp_ "$G4" "$LAN_4" 3
+	hip link set dev hgxnet1 down
+	hip link set dev hgxnet1 name vboxnet1
+	hip link set dev vboxnet1 up
+	topo_wait_ready
+	xcheck "i: renamed back to vboxnet1: g4 -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G4" "$LAN_4" 3
+	hip link del vboxnet1
+	ip netns del "$G4"
+	G4=
+}
+
+case_j() {
+	echo "# j: flushed rulesets do not open a hole"
+	configure vmnet1 "" 1 1
+	hx nft flush ruleset
+	hx iptables -F
+	hx iptables -P FORWARD ACCEPT
+	hx ip6tables -F
+	hx ip6tables -P FORWARD ACCEPT
+	# Accept everything, as early as possible, on top.
+	hx nft -f - <<-'EOF'
+		table inet hgopen {
+			chain f {
+				type filter hook forward priority -400; policy accept;
+				accept
+			}
+			chain p {
+				type filter hook postrouting priority -400; policy accept;
+				accept
+			}
+		}
+	EOF
+	xcheck "j: after flush: g1 -> lan ICMPv4 dropped, drops_forward +2" 1 "$LAN" e4 0 2 0 0 ping_ "$G1" "$LAN_4" 2
+	xcheck "j: after flush: g1 -> lan ICMPv6 dropped, drops_forward +2" 1 "$LAN" e6 0 2 0 0 ping_ "$G1" "$LAN_6" 2
+	xcheck "j: after flush: g2 -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G2" "$LAN_4" 3
+	xcheck "j: after flush: lan -> g1 UDPv6 dropped, drops_inbound +3" - "$G1" u6 0 0 3 0 udp_ "$LAN" "$G1_6" 3
+	xcheck "j: after flush: host from $H1_4 -> lan dropped, drops_postrouting +2" - "$LAN" u4 0 0 0 2 udp_ "$H" "$LAN_4" 2 "$H1_4"
+	xcheck "j: after flush: g1 -> host ICMPv4 passes" 0 "$H" e4 2 0 0 0 ping_ "$G1" "$H1_4" 2
+	hx nft delete table inet hgopen
+}
+
+case_k() {
+	echo "# k: runtime changes through sysfs"
+	configure "" "" 1 1
+	check_eq "k: empty config: guarded empty" "$(pget hostonly)|$(pget subnets)|$(pget guarded)" "||"
+	xcheck "k: hostonly empty: g1 -> lan passes" 0 "$LAN" e4 1 0 0 0 ping_ "$G1" "$LAN_4" 1
+	must_set hostonly vmnet1
+	xcheck "k: replace hostonly=vmnet1: next packet dropped" 1 "$LAN" e4 0 1 0 0 ping_ "$G1" "$LAN_4" 1
+	must_set hostonly +vboxnet0
+	set_eq "k: +vboxnet0 adds" "$(pget hostonly)" vmnet1,vboxnet0
+	xcheck "k: +vboxnet0: next packet from g3 dropped" 1 "$LAN" e4 0 1 0 0 ping_ "$G3" "$LAN_4" 1
+	must_set hostonly -vmnet1
+	check_eq "k: -vmnet1 removes" "$(pget hostonly)" vboxnet0
+	xcheck "k: -vmnet1: next packet from g1 passes" 0 "$LAN" e4 1 0 0 0 ping_ "$G1" "$LAN_4" 1
+	xcheck "k: -vmnet1: g3 still dropped" 1 "$LAN" e6 0 1 0 0 ping_ "$G3" "$LAN_6" 1
+	if pset hostonly -vmnet1; then
+		fail "k: removing an absent name fails" "write succeeded"
+	else
+		check_eq "k: removing an absent name fails with ENOENT, nothing changed" \
+			"${PSET_ERR##*: } $(pget hostonly)" "No such file or directory vboxnet0"
+	fi
+	must_set hostonly ""
+	check_eq "k: empty write clears hostonly" "$(pget hostonly)" ""
+	xcheck "k: cleared: g3 -> lan passes" 0 "$LAN" e4 1 0 0 0 ping_ "$G3" "$LAN_4" 1
+	# Listed prefixes apply in every namespace: only the host sends while a
+	# guest prefix is listed (see case g).
+	must_set subnets 192.0.2.1/26
+	check_eq "k: subnets 192.0.2.1/26 reads 192.0.2.0/26" "$(pget subnets)" 192.0.2.0/26
+	check_eq "k: guarded = subnets" "$(pget guarded)" 192.0.2.0/26
+	xcheck "k: subnets: next packet from $H1_4 -> lan dropped" - "$LAN" u4 0 0 0 1 udp_ "$H" "$LAN_4" 1 "$H1_4"
+	xcheck "k: subnets: $H1_6 -> lan still passes" - "$LAN" u6 1 0 0 0 udp_ "$H" "$LAN_6" 1 "$H1_6"
+	must_set subnets +2001:db8:1::1
+	check_eq "k: +2001:db8:1::1 adds a /128" "$(pget subnets)" 192.0.2.0/26,2001:db8:1::1/128
+	xcheck "k: +2001:db8:1::1: next packet from it dropped" - "$LAN" u6 0 0 0 1 udp_ "$H" "$LAN_6" 1 "$H1_6"
+	must_set subnets -192.0.2.0/26
+	check_eq "k: -192.0.2.0/26 removes" "$(pget subnets)" 2001:db8:1::1/128
+	xcheck "k: -192.0.2.0/26: next packet from $H1_4 passes" - "$LAN" u4 1 0 0 0 udp_ "$H" "$LAN_4" 1 "$H1_4"
+	must_set subnets 198.51.100.0/24
+	check_eq "k: replace subnets" "$(pget subnets)" 198.51.100.0/24
+	xcheck "k: replaced: $H1_6 -> lan passes" - "$LAN" u6 1 0 0 0 udp_ "$H" "$LAN_6" 1 "$H1_6"
+	xcheck "k: replaced: host from $HO_4 -> lan dropped" - "$LAN" u4 0 0 0 1 udp_ "$H" "$LAN_4" 1 "$HO_4"
+	must_set subnets ""
+	check_eq "k: empty write clears subnets" "$(pget subnets)|$(pget guarded)" "|"
+	xcheck "k: cleared: host from $HO_4 -> lan passes" - "$LAN" u4 1 0 0 0 udp_ "$H" "$LAN_4" 1 "$HO_4"
+	must_set hostonly vmnet1
+	check_eq "k: guarded follows hostonly" "$(pget guarded)" "$VMNET1_PFX"
+	# Counters.
+	local c
+	counters
+	if [ "$CNT" = "0 0 0" ]; then
+		fail "k: counters non-zero before reset" "$CNT"
+	fi
+	read_only "k: drops_forward is read-only" drops_forward
+	read_only "k: guarded is read-only" guarded
+	must_set reset_counters 1
+	counters
+	check_eq "k: reset_counters zeroes all three" "$CNT" "0 0 0"
+}
+
+# Case l: malformed writes. Each row: PARAM|VALUE|ERROR|LOG where ERROR is
+# the strerror text and LOG a text the module's one log line must contain
+# ("" = any text, - = no log line checked: the kernel's own bool parser).
+MALFORMED=(
+	'hostonly|a,,b|Invalid argument|'
+	'hostonly|vmnet1,|Invalid argument|'
+	'hostonly|,vmnet1|Invalid argument|'
+	'hostonly|vm net1|Invalid argument|net1'
+	'hostonly|vmnet1,vm	net1|Invalid argument|'
+	'hostonly|abcdefghijklmnop|Invalid argument|abcdefghijklmnop'
+	'hostonly|abcdefghijklmnopq*|Invalid argument|abcdefghijklmnopq'
+	'hostonly|*|Invalid argument|'
+	'hostonly|vmnet1,+|Invalid argument|'
+	'hostonly|vm*net|Invalid argument|vm*net'
+	'hostonly|eth:0|Invalid argument|eth:0'
+	'hostonly|eth/0|Invalid argument|eth/0'
+	'hostonly|.|Invalid argument|'
+	'hostonly|+a,,b|Invalid argument|'
+	'hostonly|+vboxnet0,bad name|Invalid argument|name'
+	'hostonly|-vmnet1,,x|Invalid argument|'
+	'hostonly|-vboxnet9|No such file or directory|vboxnet9'
+	'hostonly|-vmnet1,vboxnet9|No such file or directory|vboxnet9'
+	'subnets|192.0.2.0/33|Invalid argument|192.0.2.0/33'
+	'subnets|2001:db8::/129|Invalid argument|2001:db8::/129'
+	'subnets|192.0.2.01|Invalid argument|192.0.2.01'
+	'subnets|192.0.2.0/024|Invalid argument|192.0.2.0/024'
+	'subnets|192.0.2|Invalid argument|192.0.2'
+	'subnets|192.0.2.256|Invalid argument|192.0.2.256'
+	'subnets|1.2.3.4.5|Invalid argument|1.2.3.4.5'
+	'subnets|192.0.2.0/|Invalid argument|192.0.2.0/'
+	'subnets|/24|Invalid argument|/24'
+	'subnets|192.0.2.0/-1|Invalid argument|192.0.2.0/-1'
+	'subnets|192.0.2.0/24/8|Invalid argument|192.0.2.0/24/8'
+	'subnets|::ffff:192.0.2.0/120|Invalid argument|::ffff:192.0.2.0/120'
+	'subnets|2001:db8::g/64|Invalid argument|2001:db8::g/64'
+	'subnets|2001:db8:::1|Invalid argument|2001:db8:::1'
+	'subnets|1:2:3:4:5:6:7:8:9|Invalid argument|1:2:3:4:5:6:7:8:9'
+	'subnets|192.0.2.0/24,|Invalid argument|'
+	'subnets|192.0.2.0/24,,198.51.100.0/24|Invalid argument|'
+	'subnets|192.0.2.0 /24|Invalid argument|'
+	'subnets|192.0.2.0/24 |Invalid argument|'
+	'subnets|192.0.2.0/24;198.51.100.0/24|Invalid argument|'
+	'subnets|garbage|Invalid argument|garbage'
+	'subnets|198.51.100.0/24,bogus|Invalid argument|bogus'
+	'subnets|+198.51.100.0/24,garbage|Invalid argument|garbage'
+	'subnets|+192.0.2.0/33|Invalid argument|192.0.2.0/33'
+	'subnets|-198.51.100.0/24|No such file or directory|198.51.100.0/24'
+	'subnets|-192.0.2.192/26,198.51.100.0/24|No such file or directory|198.51.100.0/24'
+	'learn|maybe|Invalid argument|-'
+	'inbound|2|Invalid argument|-'
+	'monitor|bogus|Invalid argument|-'
+)
+
+# snapshot: set SNAP to the whole readable config, one line.
+SNAP=
+snapshot() {
+	local p
+	SNAP=
+	for p in hostonly subnets guarded learn inbound log monitor; do
+		pread "$p"
+		SNAP+="$p=$PV;"
+	done
+}
+
+# bad_write DESC PARAM VALUE ERROR LOG: the write must fail with ERROR, leave
+# the config as it was, and log one `hoguard: ` line containing LOG ("" =
+# any, - = not checked). Judged by bw_report (one dmesg for all).
+BW=()
+bad_write() {
+	local desc=$1 p=$2 v=$3 e=$4 l=$5 before problems=
+	snapshot
+	before=$SNAP
+	kmark
+	if pset "$p" "$v"; then
+		problems+="write succeeded; "
+	elif [[ $PSET_ERR != *": $e" ]]; then
+		problems+="error '${PSET_ERR##*: }', want '$e'; "
+	fi
+	snapshot
+	[ "$SNAP" = "$before" ] || problems+="config changed: '$before' -> '$SNAP'; "
+	BW+=("$KMARK" "$desc" "$l" "$problems")
+}
+
+bw_report() {
+	local i l problems lines
+	klog_fetch
+	for ((i = 0; i < ${#BW[@]}; i += 4)); do
+		l=${BW[i + 2]} problems=${BW[i + 3]}
+		if [ "$l" != - ]; then
+			klog "${BW[i]}"
+			lines=()
+			[ -z "$KLOG" ] || mapfile -t lines <<<"$KLOG"
+			if [ "${#lines[@]}" != 1 ]; then
+				problems+="want one 'hoguard: ' log line, got: '$KLOG'; "
+			elif [[ $KLOG != *"$l"* ]]; then
+				problems+="log line '$KLOG' does not name '$l'; "
+			fi
+		fi
+		if [ -z "$problems" ]; then
+			ok "${BW[i + 1]}"
+		else
+			fail "${BW[i + 1]}" "${problems%; }"
+		fi
+	done
+	BW=()
+}
+
+case_l() {
+	echo "# l: malformed writes are rejected and change nothing"
+	configure 'vmnet1,vbox*' "192.0.2.192/26,2001:db8:9::/48" 1 1
+	local row p v e l
+	for row in "${MALFORMED[@]}"; do
+		IFS='|' read -r p v e l <<<"$row"
+		bad_write "l: $p <- '$v' rejected ($e)" "$p" "$v" "$e" "$l"
+	done
+
+	# Limits: 64 device patterns.
+	local pats i
+	pats=hgp0
+	for ((i = 1; i < 64; i++)); do
+		pats+=,hgp$i
+	done
+	if pset hostonly "$pats"; then
+		pread hostonly
+		check_eq "l: 64 patterns accepted" "$(tr ',' '\n' <<<"$PV" | grep -c .)" 64
+	else
+		fail "l: 64 patterns accepted" "$PSET_ERR"
+	fi
+	bad_write "l: a 65th pattern (+hgp64) rejected" hostonly +hgp64 "No space left on device" ""
+	bad_write "l: 65 patterns in one write rejected" hostonly "$pats,hgp64" "No space left on device" ""
+	bw_report
+	must_set hostonly vmnet1
+	must_set subnets ""
+	if [ "${HOGUARD_E2E_SLOW:-0}" = 1 ]; then
+		l_prefix_limit
+	else
+		echo "# l: the 65536-prefix limit is checked only with HOGUARD_E2E_SLOW=1 (~2 min in TCG)"
+	fi
+
+	# A malformed value at load time makes the load fail (contract 8).
+	unload
+	local out
+	kmark
+	if out=$(insmod "$KO" hostonly=a,,b 2>&1); then
+		fail "l: insmod hostonly=a,,b fails" "it loaded"
+		unload
+	elif loaded; then
+		fail "l: insmod hostonly=a,,b fails" "module present: $out"
+	else
+		ok "l: insmod hostonly=a,,b fails"
+	fi
+	kmark
+	if insmod "$KO" subnets=192.0.2.0/33 >/dev/null 2>&1; then
+		fail "l: insmod subnets=192.0.2.0/33 fails" "it loaded"
+		unload
+	else
+		klog_fetch
+		klog
+		if [[ $KLOG == *192.0.2.0/33* ]]; then
+			ok "l: insmod subnets=192.0.2.0/33 fails and logs the element"
+		else
+			fail "l: insmod subnets=192.0.2.0/33 fails and logs the element" "log: '$KLOG'"
+		fi
+	fi
+	load hostonly=vmnet1
+}
+
+# l_prefix_limit: 65536 prefixes (2001:db8:X::/48, X = 0..ffff) are accepted,
+# a 65537th is not. One sysfs write is one page: 200 prefixes per + write.
+l_prefix_limit() {
+	local i j e chunk failed=
+	for ((i = 0; i < 65536; i += 200)); do
+		chunk=
+		for ((j = i; j < i + 200 && j < 65536; j++)); do
+			printf -v e '2001:db8:%x::/48' "$j"
+			chunk+=,$e
+		done
+		if ! pset subnets "+${chunk#,}"; then
+			failed="write $((i / 200)): $PSET_ERR"
+			break
+		fi
+	done
+	if [ -n "$failed" ]; then
+		fail "l: 65536 prefixes accepted through + writes" "$failed"
+	else
+		ok "l: 65536 prefixes accepted through + writes"
+		bad_write "l: a 65537th prefix rejected" subnets +192.0.2.0/24 "No space left on device" ""
+		bad_write "l: ... and it was not added (- gives ENOENT)" subnets -192.0.2.0/24 "No such file or directory" ""
+		bw_report
+	fi
+	must_set subnets ""
+	check_eq "l: the full list clears" "$(pget subnets)" ""
+}
+
+# log_line DESC WANT CMD...: run CMD, then exactly WANT ("" = nothing) must
+# be the `hoguard: ` lines logged.
+log_line() {
+	local desc=$1 want=$2
+	shift 2
+	kmark
+	"$@" >/dev/null 2>&1 || true
+	nap 0.1
+	klog_fetch
+	klog
+	check_eq "$desc" "$KLOG" "$want"
+}
+
+case_m() {
+	echo "# m: monitor and log"
+	configure vmnet1 "" 1 1
+	# Lines are rate-limited (the kernel's default: 10 per 5 s), so the
+	# lines are checked first, and then the counting, which logs too.
+	log_line "m: log=0, monitor=0: a drop logs no line" "" udp_ "$G1" "$LAN_4" 1
+	must_set log 1
+	check_eq "m: log reads Y" "$(pget log)" Y
+	log_line "m: log: g1 -> lan UDPv4 one 'drop FORWARD' line" \
+		"hoguard: drop FORWARD in=vmnet1 out=eth-out src=$G1_4 dst=$LAN_4 proto=17" udp_ "$G1" "$LAN_4" 1
+	log_line "m: log: g2 -> lan UDPv6 one 'drop FORWARD' line" \
+		"hoguard: drop FORWARD in=vmnet1 out=eth-out src=$G2_6 dst=$LAN_6 proto=17" udp_ "$G2" "$LAN_6" 1
+	log_line "m: log: lan -> g1 UDPv4 one inbound 'drop FORWARD' line" \
+		"hoguard: drop FORWARD in=eth-out out=vmnet1 src=$LAN_4 dst=$G1_4 proto=17" udp_ "$LAN" "$G1_4" 1
+	log_line "m: log: host from $H1_6 one 'drop POSTROUTING' line" \
+		"hoguard: drop POSTROUTING in=- out=eth-out src=$H1_6 dst=$LAN_6 proto=17" udp_ "$H" "$LAN_6" 1 "$H1_6"
+	must_set monitor 1
+	check_eq "m: monitor reads Y" "$(pget monitor)" Y
+	log_line "m: monitor+log: g1 -> lan UDPv4 one 'monitor FORWARD' line" \
+		"hoguard: monitor FORWARD in=vmnet1 out=eth-out src=$G1_4 dst=$LAN_4 proto=17" udp_ "$G1" "$LAN_4" 1
+	log_line "m: monitor+log: host from $H1_4 one 'monitor POSTROUTING' line" \
+		"hoguard: monitor POSTROUTING in=- out=eth-out src=$H1_4 dst=$LAN_4 proto=17" udp_ "$H" "$LAN_4" 1 "$H1_4"
+	must_set log 0
+	# Requests: would-be rule 1; replies lan -> g1: would-be rule 2.
+	xcheck "m: monitor: g1 -> lan ICMPv4 passes, forward +2, inbound +2" 0 "$LAN" e4 2 2 2 0 ping_ "$G1" "$LAN_4" 2
+	xcheck "m: monitor: g1 -> lan ICMPv6 passes, forward +2, inbound +2" 0 "$LAN" e6 2 2 2 0 ping_ "$G1" "$LAN_6" 2
+	xcheck "m: monitor: g1 -> lan UDPv4 passes, forward +3" - "$LAN" u4 3 3 0 0 udp_ "$G1" "$LAN_4" 3
+	xcheck "m: monitor: lan -> g2 UDPv6 passes, inbound +3" - "$G2" u6 3 0 3 0 udp_ "$LAN" "$G2_6" 3
+	xcheck "m: monitor: host from $H1_4 -> lan passes, postrouting +2" - "$LAN" u4 2 0 0 2 udp_ "$H" "$LAN_4" 2 "$H1_4"
+	must_set monitor 0
+	xcheck "m: monitor=0: g1 -> lan UDPv4 dropped again, forward +1" - "$LAN" u4 0 1 0 0 udp_ "$G1" "$LAN_4" 1
+}
+
+case_n() {
+	echo "# n: the whole topology in a non-init namespace"
+	unload
+	# The first topology loses its host's devices (its namespaces stay,
+	# empty: destroying namespaces costs much in the VM).
+	topo_strip
+	topo_build "${NS_PFX}host" "$NS_PFX"
+	xcheck "n: no module: g1 -> lan ICMPv4 leaks" 0 "$LAN" e4 2 - - - ping_ "$G1" "$LAN_4" 2
+	xcheck "n: no module: g1 -> lan ICMPv6 leaks" 0 "$LAN" e6 2 - - - ping_ "$G1" "$LAN_6" 2
+	load hostonly=vmnet1
+	check_eq "n: guarded = prefixes learned in the namespace" "$(pget guarded)" "$VMNET1_PFX"
+	xcheck "n: g1 -> lan ICMPv4 dropped, drops_forward +2" 1 "$LAN" e4 0 2 0 0 ping_ "$G1" "$LAN_4" 2
+	xcheck "n: g1 -> lan ICMPv6 dropped, drops_forward +2" 1 "$LAN" e6 0 2 0 0 ping_ "$G1" "$LAN_6" 2
+	xcheck "n: g2 -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G2" "$LAN_4" 3
+	xcheck "n: g2 -> lan UDPv6 dropped, drops_forward +3" - "$LAN" u6 0 3 0 0 udp_ "$G2" "$LAN_6" 3
+	xcheck "n: g1 -> lan TCPv4 SYN dropped, drops_forward +1" - "$LAN" t4 0 1 0 0 tcp_ "$G1" "$LAN_4"
+	xcheck "n: g1 -> g2 ICMPv4 passes" 0 "$G2" e4 2 0 0 0 ping_ "$G1" "$G2_4" 2
+	xcheck "n: g1 -> host ICMPv6 passes" 0 "$H" e6 2 0 0 0 ping_ "$G1" "$H1_6" 2
+	xcheck "n: host -> lan ICMPv4 passes" 0 "$LAN" e4 2 0 0 0 ping_ "$H" "$LAN_4" 2
+	xcheck "n: g3 -> lan UDPv4 passes (vboxnet0 not host-only)" - "$LAN" u4 3 0 0 0 udp_ "$G3" "$LAN_4" 3
+	xcheck "n: lan -> g1 UDPv4 dropped, drops_inbound +3" - "$G1" u4 0 0 3 0 udp_ "$LAN" "$G1_4" 3
+	xcheck "n: host from $H1_4 -> lan dropped, drops_postrouting +2" - "$LAN" u4 0 0 0 2 udp_ "$H" "$LAN_4" 2 "$H1_4"
+}
+
+# bg NS CMD...: start CMD in NS in the background, its pid in BG_PIDS. CMD
+# is run directly (not through a function) so that $! is its own pid.
+BG_PIDS=()
+bg() {
+	local ns=$1
+	shift
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$@" >/dev/null 2>&1 &
+	else
+		"$@" >/dev/null 2>&1 &
+	fi
+	BG_PIDS+=($!)
+}
+
+case_o() {
+	echo "# o: rmmod under a flood, then insmod"
+	configure vmnet1 "" 1 1
+	local i f0 f1 out t
+	# Floods through all three hooks (timeout bounds them should this
+	# script die; they are stopped below).
+	BG_PIDS=()
+	bg "$G1" timeout 120 socat -u -b 64 /dev/zero "$(sock "$LAN_4" 5000)"
+	bg "$G2" timeout 120 socat -u -b 64 /dev/zero "$(sock "$LAN_6" 5000)"
+	bg "$LAN" timeout 120 socat -u -b 64 /dev/zero "$(sock "$G1_4" 5000)"
+	bg "$H" timeout 120 ping -q -f -I "$H1_4" "$LAN_4"
+	nap 1
+	for i in 1 2 3; do
+		if out=$(rmmod hoguard 2>&1) && ! loaded; then
+			ok "o: rmmod under flood ($i)"
+		else
+			fail "o: rmmod under flood ($i)" "$out"
+		fi
+		nap 0.3
+		if out=$(insmod "$KO" hostonly=vmnet1 2>&1) && loaded; then
+			ok "o: insmod under flood ($i)"
+		else
+			fail "o: insmod under flood ($i)" "$out"
+			break
+		fi
+		f0=$(pget drops_forward)
+		nap 0.7
+		f1=$(pget drops_forward)
+		if [ "$f1" -gt "$f0" ]; then
+			ok "o: reloaded module drops the flood ($i): drops_forward $f0 -> $f1"
+		else
+			fail "o: reloaded module drops the flood ($i)" "drops_forward $f0 -> $f1"
+		fi
+	done
+	out=
+	for i in "${BG_PIDS[@]}"; do
+		kill -0 "$i" 2>/dev/null || out+=" $i"
+		kill "$i" 2>/dev/null || true
+		wait "$i" 2>/dev/null || true
+	done
+	check_eq "o: the floods ran until stopped (pids that ended early)" "$out" ""
+	loaded || load hostonly=vmnet1
+	check_eq "o: after the flood: hostonly" "$(pget hostonly)" vmnet1
+	must_set reset_counters 1
+	xcheck "o: after the flood: g1 -> lan ICMPv4 dropped, drops_forward +2" 1 "$LAN" e4 0 2 0 0 ping_ "$G1" "$LAN_4" 2
+	xcheck "o: after the flood: g1 -> g2 ICMPv4 passes" 0 "$G2" e4 2 0 0 0 ping_ "$G1" "$G2_4" 2
+	unload
+	check_cmd "o: final rmmod" sh -c '! test -d /sys/module/hoguard'
+	t=$(cat /proc/sys/kernel/tainted)
+	if [ $((t & ~(4096 | 8192))) -eq 0 ]; then
+		ok "o: taint $t has only O (4096) and E (8192)"
+	else
+		fail "o: taint has only O and E" "tainted=$t"
+	fi
+	out=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|unreferenced object|general protection' || true)
+	check_eq "o: no WARN/BUG/Oops in the kernel log" "$out" ""
+}
+
+# ---------------------------------------------------------------------------
+
+main() {
+	[ "$(id -u)" = 0 ] || die "must run as root"
+	if [ "$CASES" != a ]; then
+		[ -f "$KO" ] || die "usage: $0 MODULE_KO (got '$KO')"
+	fi
+	command -v socat nft ping >/dev/null || die "socat, nft and ping are needed"
+	modprobe -q veth 2>/dev/null || true
+	modprobe -q bridge 2>/dev/null || true
+	trap cleanup EXIT
+	if loaded; then
+		rmmod hoguard
+	fi
+	topo_names "$MAIN_HOST" "$MAIN_PFX"
+	topo_del
+	topo_names "${NS_PFX}host" "$NS_PFX"
+	topo_del
+	topo_build "$MAIN_HOST" "$MAIN_PFX"
+	if want a || want g; then
+		frames_prepare
+	fi
+	echo "# topology up; module: $KO; cases: $CASES"
+
+	local c start
+	for c in a b c d e f g h i j k l m n o; do
+		want "$c" || continue
+		if [ "$c" != a ] && [ "$c" != n ] && ! loaded; then
+			load hostonly=vmnet1
+		fi
+		start=$SECONDS
+		"case_$c"
+		echo "# case $c: $((SECONDS - start)) s"
+	done
+	trap - ERR
+	summary
+	[ "$T_FAIL" -eq 0 ]
+}
+
+main
