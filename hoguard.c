@@ -1470,6 +1470,33 @@ static struct pernet_operations hog_net_ops = {
 /* ---------------------------------------------------------------------- */
 /* Parameters                                                              */
 
+/*
+ * What the core cannot see of a sysfs write.  sysfs hands over at most one
+ * page and silently cuts a longer write there (the rest would come as a
+ * second write), and a write that starts with NUL arrives as "": refuse
+ * both rather than apply part of a value or clear a list by accident.  At
+ * load time neither limit applies: "hostonly=" is the default, empty list.
+ */
+static int hog_check_write(const char *val, const struct kernel_param *kp)
+{
+	size_t len = strnlen(val, PAGE_SIZE);
+
+	lockdep_assert_held(&hog_mutex);
+	if (!hog_live)
+		return 0;
+	if (!len) {
+		pr_warn("%s: empty value (write a newline to clear); nothing changed\n",
+			kp->name);
+		return -EINVAL;
+	}
+	if (len >= PAGE_SIZE) {
+		pr_warn("%s: value of a page (4096 bytes) or more, cut short by sysfs; write it in several +LIST writes; nothing changed\n",
+			kp->name);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 {
 	struct hog_err err = { };
@@ -1480,11 +1507,15 @@ static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 	if (!np)
 		return -ENOMEM;
 	mutex_lock(&hog_mutex);
+	ret = hog_check_write(val, kp);
+	if (ret)
+		goto out;
 	ret = hog_pats_update(np, &hog_pats, val, &err);
 	if (!ret)
 		ret = hog_pats_apply(np);
 	else
 		pr_warn("hostonly: %s; nothing changed\n", err.msg);
+out:
 	mutex_unlock(&hog_mutex);
 	kfree(np);
 	return ret;
@@ -1508,6 +1539,9 @@ static int hog_subnets_set(const char *val, const struct kernel_param *kp)
 	int ret;
 
 	mutex_lock(&hog_mutex);
+	ret = hog_check_write(val, kp);
+	if (ret)
+		goto out;
 	ret = hog_list_update(&l, hog_listed ?: &hog_none, val, &err);
 	if (ret) {
 		pr_warn("subnets: %s; nothing changed\n", err.msg);
@@ -1588,18 +1622,26 @@ static int hog_guarded_get(char *buf, const struct kernel_param *kp)
 	return ret;
 }
 
+static int hog_bool_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (ret)
+		pr_warn("%s: not a boolean (Y/N/1/0); nothing changed\n",
+			kp->name);
+	return ret;
+}
+
 static int hog_learn_set(const char *val, const struct kernel_param *kp)
 {
 	struct hog_net *hn;
 	int ret;
 
 	mutex_lock(&hog_mutex);
-	ret = param_set_bool(val, kp);
+	ret = hog_bool_set(val, kp);
 	if (!ret)
 		list_for_each_entry(hn, &hog_nets, node)
 			hog_learn_sync(hn, NULL);
-	else
-		pr_warn("learn: not a boolean; nothing changed\n");
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -1653,7 +1695,14 @@ static const struct kernel_param_ops hog_guarded_ops = {
 };
 
 static const struct kernel_param_ops hog_learn_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
 	.set = hog_learn_set,
+	.get = param_get_bool,
+};
+
+static const struct kernel_param_ops hog_bool_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = hog_bool_set,
 	.get = param_get_bool,
 };
 
@@ -1678,12 +1727,12 @@ MODULE_PARM_DESC(subnets,
 module_param_cb(learn, &hog_learn_ops, &hog_learn, 0644);
 MODULE_PARM_DESC(learn,
 		 "Also guard the prefixes of the addresses on host-only interfaces (default Y)");
-module_param_named(inbound, hog_inbound, bool, 0644);
+module_param_cb(inbound, &hog_bool_ops, &hog_inbound, 0644);
 MODULE_PARM_DESC(inbound,
 		 "Drop packets routed into a host-only network from elsewhere (default Y)");
-module_param_named(log, hog_log, bool, 0644);
+module_param_cb(log, &hog_bool_ops, &hog_log, 0644);
 MODULE_PARM_DESC(log, "Log each dropped packet, rate-limited (default N)");
-module_param_named(monitor, hog_monitor, bool, 0644);
+module_param_cb(monitor, &hog_bool_ops, &hog_monitor, 0644);
 MODULE_PARM_DESC(monitor,
 		 "Count and log what would be dropped, but let it pass (default N)");
 module_param_cb(guarded, &hog_guarded_ops, NULL, 0444);
@@ -1713,6 +1762,10 @@ static int __init hog_init(void)
 	hog_stats = alloc_percpu(struct hog_stats);
 	if (!hog_stats)
 		return -ENOMEM;
+	/* From here on packets may read the tables: free them after RCU. */
+	mutex_lock(&hog_mutex);
+	hog_live = true;
+	mutex_unlock(&hog_mutex);
 	ret = register_pernet_subsys(&hog_net_ops);
 	if (ret)
 		goto err_pernet;
@@ -1729,7 +1782,6 @@ static int __init hog_init(void)
 	mutex_lock(&hog_mutex);
 	list_for_each_entry(hn, &hog_nets, node)
 		hog_learn_sync(hn, NULL);
-	hog_live = true;
 	mutex_unlock(&hog_mutex);
 	pr_info("version " HOGUARD_VERSION " loaded\n");
 	return 0;
@@ -1740,8 +1792,11 @@ err_inetaddr:
 	unregister_netdevice_notifier(&hog_netdev_nb);
 err_netdev:
 	unregister_pernet_subsys(&hog_net_ops);
-	rcu_barrier();
 err_pernet:
+	mutex_lock(&hog_mutex);
+	hog_live = false;
+	mutex_unlock(&hog_mutex);
+	rcu_barrier();	/* our RCU callbacks are module code */
 	free_percpu(hog_stats);
 	hog_stats = NULL;
 	return ret;
