@@ -631,14 +631,15 @@ int hog_list_format(const struct hog_list *l, char *buf, size_t size)
 /* ---------------------------------------------------------------------- */
 /* Core: lookup tables                                                     */
 
-static u32 hog_slot_hash(const __be32 *a, unsigned int len)
+static u32 hog_slot_hash(const struct hog_lpm *t, const __be32 *a,
+			 unsigned int len)
 {
 	static const __be32 ones[4] = {
 		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu),
 		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu)
 	};
 
-	return hog_hash(hog_fold6(a, ones) ^ len) >> 4;
+	return hog_hash(hog_fold6(a, ones) ^ len, t->hshift);
 }
 
 static void hog_lpm_free(struct hog_lpm *t)
@@ -672,8 +673,9 @@ static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
 		t->bkey[i] = hog_mask_word(minlen, i);
 
 	t->hmask = roundup_pow_of_two(2 * n) - 1;
+	t->hshift = 32 - ilog2(t->hmask + 1);
 	bits = clamp_t(u32, roundup_pow_of_two(16 * n), BITS_PER_LONG, 1 << 20);
-	t->bmask = bits - 1;
+	t->bshift = 32 - ilog2(bits);
 	t->slot = hog_alloc(array_size(t->hmask + 1, sizeof(*t->slot)), gfp);
 	t->bloom = hog_alloc(bits / 8, gfp);
 	if (!t->slot || !t->bloom) {
@@ -681,8 +683,8 @@ static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		u32 h = hog_slot_hash(p[i].a, p[i].len) & t->hmask;
-		u32 b = (hog_hash(hog_fold6(p[i].a, t->bkey)) >> 8) & t->bmask;
+		u32 h = hog_slot_hash(t, p[i].a, p[i].len);
+		u32 b = hog_hash(hog_fold6(p[i].a, t->bkey), t->bshift);
 
 		while (t->slot[h].used)
 			h = (h + 1) & t->hmask;
@@ -705,7 +707,7 @@ bool hog_lpm_probe(const struct hog_lpm *t, const __be32 *a, unsigned int words)
 
 		for (w = 0; w < words; w++)
 			m[w] = a[w] & hog_mask_word(len, w);
-		h = hog_slot_hash(m, len) & t->hmask;
+		h = hog_slot_hash(t, m, len);
 		for (; t->slot[h].used; h = (h + 1) & t->hmask)
 			if (t->slot[h].len == len &&
 			    !memcmp(t->slot[h].a, m, sizeof(m)))
@@ -892,7 +894,8 @@ static bool hog_devs_has(const struct hog_devs *d, int ifindex)
 	return false;
 }
 
-static bool hog_tab_has(const struct hog_tab *t, u8 pf, const __be32 *a)
+static __always_inline bool hog_tab_has(const struct hog_tab *t, u8 pf,
+					const __be32 *a)
 {
 	if (!t)
 		return false;
@@ -900,7 +903,8 @@ static bool hog_tab_has(const struct hog_tab *t, u8 pf, const __be32 *a)
 }
 
 /* Is @a inside a listed prefix, or one learned in this namespace? */
-static bool hog_guarded(const struct hog_net *hn, u8 pf, const __be32 *a)
+static __always_inline bool hog_guarded(const struct hog_net *hn, u8 pf,
+					const __be32 *a)
 {
 	return hog_tab_has(rcu_dereference(hog_listed_tab), pf, a) ||
 	       hog_tab_has(rcu_dereference(hn->learned), pf, a);

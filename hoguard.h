@@ -94,7 +94,8 @@ struct hog_slot {
  */
 struct hog_lpm {
 	u32 hmask;		/* hash slots - 1 */
-	u32 bmask;		/* bloom bits - 1 */
+	u8 hshift;		/* 32 - log2(hash slots) */
+	u8 bshift;		/* 32 - log2(bloom bits) */
 	u8 nlens;		/* 0: the table is empty */
 	u8 lens[129];		/* distinct lengths, longest first */
 	__be32 bkey[4];		/* mask of the shortest length: the bloom key */
@@ -107,10 +108,10 @@ struct hog_tab {
 	struct hog_lpm v4, v6;
 };
 
-static inline u32 hog_hash(u32 x)
+/* Fibonacci hashing, as hash_32(): the high bits of the product. */
+static inline u32 hog_hash(u32 x, unsigned int shift)
 {
-	/* Fibonacci hashing, as hash_32() */
-	return x * 0x61C88647u;
+	return (x * 0x61C88647u) >> shift;
 }
 
 static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
@@ -123,7 +124,7 @@ static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
 
 static inline bool hog_bloom_test(const struct hog_lpm *t, u32 h)
 {
-	h = (hog_hash(h) >> 8) & t->bmask;
+	h = hog_hash(h, t->bshift);
 	return t->bloom[h / BITS_PER_LONG] & (1UL << (h % BITS_PER_LONG));
 }
 

@@ -58,6 +58,11 @@ static inline u32 roundup_pow_of_two(u32 n)
 	return r;
 }
 
+static inline int ilog2(u32 n)
+{
+	return 31 - __builtin_clz(n);
+}
+
 static inline int hex_to_bin(char c)
 {
 	if (c >= '0' && c <= '9')
