@@ -156,6 +156,7 @@ guest_batch() {
 # namespace's SNMP counters through /proc/AGENT_PID/net: no process to start.
 #   u4 Udp InDatagrams  u6 Udp6InDatagrams  e4 Icmp InEchos
 #   e6 Icmp6InEchos     t4, t6 Tcp OutRsts (one per SYN to port 5001)
+#   (and for the sender, see tcp_: ta Tcp ActiveOpens, tr Tcp RetransSegs)
 declare -A AGENT=() NSPIDS=()
 RUNDIR=
 
@@ -253,6 +254,8 @@ rx() {
 		u4) proto=Udp: field=InDatagrams ;;
 		e4) proto=Icmp: field=InEchos ;;
 		t4 | t6) proto=Tcp: field=OutRsts ;;
+		ta) proto=Tcp: field=ActiveOpens ;;
+		tr) proto=Tcp: field=RetransSegs ;;
 		esac
 		while read -r line; do
 			[[ $line == "$proto "* ]] || continue
@@ -411,8 +414,8 @@ topo_strip() {
 }
 
 # topo_del: remove the current topology (deleting a namespace deletes its
-# veth ends and so their peers; a namespace lives on while its listeners
-# do, so they go first).
+# veth ends and so their peers; a namespace lives on while a process is in
+# it, so the agents go first).
 topo_del() {
 	local ns
 	for ns in "$H" "$G1" "$G2" "$G3" "$G4" "$LAN" "$LAN2"; do
@@ -435,13 +438,18 @@ topo_del() {
 
 is6() { [[ $1 == *:* ]]; }
 
-# ping_ NS DST COUNT [SRC]: COUNT echo requests, 0.2 s apart; waits at most
-# 1 s for missing replies. Succeeds iff all replies came back.
+# ping_ NS DST COUNT [SRC]: COUNT echo requests, 0.2 s apart. Succeeds
+# iff all replies came back. When xcheck expects success (XWANT=0), ping
+# waits up to 5 s for them (and ends as soon as they are all in), so that
+# a stalled VM cannot fail the check; otherwise it waits 1 s after the
+# last request for missing replies.
+XWANT=-
 ping_() {
-	local fam=-4 src=()
+	local fam=-4 src=() wait=(-W 1)
 	if is6 "$2"; then fam=-6; fi
 	if [ $# -ge 4 ]; then src=(-I "$4"); fi
-	agent "$1" ping "$3" "$fam" -n -q -c "$3" -i 0.2 -W 1 "${src[@]}" "$2"
+	if [ "$XWANT" = 0 ]; then wait=(-w 5); fi
+	agent "$1" ping "$3" "$fam" -n -q -c "$3" -i 0.2 "${wait[@]}" "${src[@]}" "$2"
 }
 
 # udp_ NS DST COUNT [SRC]: COUNT datagrams to DST port 5000, each from a
@@ -454,17 +462,30 @@ udp_() {
 	fi
 }
 
-# tcp_ NS DST: one TCP connection attempt to DST port 5001 that sends
-# exactly one SYN. socat connects non-blockingly and gives up after 0.3 s;
-# the first SYN retransmission would come only after the initial RTO of 1 s
-# (TCP_TIMEOUT_INIT), and a socket closed in SYN-SENT sends neither FIN nor
-# RST. When the SYN arrives the peer answers RST (nothing listens), which
-# ends the attempt at once; a RST that comes back after the timeout meets
-# no socket and is ignored. What is counted is the SYN's arrival.
+# tcp_ NS DST: one TCP connection attempt to DST port 5001; sets SYNS to
+# the number of SYNs it sent. socat connects non-blockingly and gives up
+# after 0.3 s, and a socket closed in SYN-SENT sends neither FIN nor RST,
+# so that is one SYN, unless the VM stalls past the initial RTO of 1 s
+# (TCP_TIMEOUT_INIT) and the SYN is retransmitted: it happens on a loaded
+# machine, so SYNS counts, from NS's TCP MIB, the attempt (ActiveOpens)
+# plus its retransmissions (RetransSegs). When a SYN arrives the peer
+# answers RST (nothing listens), which ends the attempt; a RST that comes
+# back after the timeout meets no socket and is ignored. What is counted
+# on the far side is each SYN's arrival (its RST).
+SYNS=0
 tcp_() {
-	local a
+	local a o0 r0 st=0
 	if is6 "$2"; then a="TCP6:[$2]:5001"; else a="TCP4:$2:5001"; fi
-	agent "$1" run socat -u /dev/null "$a,connect-timeout=0.3"
+	rx "$1" ta
+	o0=$RXV
+	rx "$1" tr
+	r0=$RXV
+	agent "$1" run socat -u /dev/null "$a,connect-timeout=0.3" || st=$?
+	rx "$1" ta
+	SYNS=$((RXV - o0))
+	rx "$1" tr
+	SYNS=$((SYNS + RXV - r0))
+	return "$st"
 }
 
 # sock ADDR PORT: socat's notation for a UDP destination.
@@ -640,7 +661,8 @@ configure() {
 #   STATUS  0: CMD must succeed, 1: must fail, -: not checked
 #   RX      packets that must arrive: increase of RXCOUNTER (see rx) in RXNS
 #   DF DI DP  increase of drops_forward, drops_inbound, drops_postrouting
-#           ("-" = not checked, e.g. without the module).
+#           ("-" = not checked, e.g. without the module)
+#   RX, DF, DI or DP "S": the number of SYNs that tcp_ (CMD) sent.
 xcheck() {
 	local desc=$1 wst=$2 rxns=$3 rxc=$4 wrx=$5 df=$6 di=$7 dp=$8
 	shift 8
@@ -649,17 +671,26 @@ xcheck() {
 	r0=$RXV
 	counters
 	c0=$CNT
+	XWANT=$wst SYNS=0
 	"$@" >/dev/null 2>&1 || st=1
+	XWANT=-
+	if [ "$wrx$df$di$dp" != "${wrx//S/}${df//S/}${di//S/}${dp//S/}" ]; then
+		if [ "$SYNS" = 0 ]; then
+			fail "$desc" "no SYN was sent"
+			return
+		fi
+		wrx=${wrx/S/$SYNS} df=${df/S/$SYNS} di=${di/S/$SYNS} dp=${dp/S/$SYNS}
+	fi
 	want="rx=+$wrx"
 	[ "$df" = - ] || want+=" fwd=+$df"
 	[ "$di" = - ] || want+=" in=+$di"
 	[ "$dp" = - ] || want+=" post=+$dp"
 	[ "$wst" = - ] || want+=" status=$wst"
 	# Forwarding between namespaces is mostly done by the time the sender
-	# is back, but may wait for neighbour discovery: poll for 2 s at most.
-	# (A packet late beyond that cannot fake a drop: every drop check
-	# also wants the module's counter to rise.)
-	for ((try = 0; try < 20; try++)); do
+	# is back, but may wait for neighbour discovery or a stalled VM: poll
+	# for 3 s at most. (A packet late beyond that cannot fake a drop:
+	# every drop check also wants the module's counter to rise.)
+	for ((try = 0; try < 30; try++)); do
 		nap 0.1
 		xcheck_got "$r0" "$c0" "$rxns" "$rxc" "$df" "$di" "$dp" "$wst" "$st"
 		[ "$GOT" = "$want" ] && break
