@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# Tabulate tests/bench/fwd.sh output (one or more series, each starting with
+# its KERNEL line): median guest instructions per forwarded packet, added vs
+# no hook (same series and family), spread (max - min) over the runs.
+#   awk -f tests/bench/table.awk OUTPUT...
+function median(s,    a, n, i, j, t) {
+	n = split(s, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function spread(s,    a, n, i, lo, hi) {
+	n = split(s, a, " ")
+	lo = hi = a[1]
+	for (i = 2; i <= n; i++) {
+		if (a[i] + 0 < lo + 0) lo = a[i]
+		if (a[i] + 0 > hi + 0) hi = a[i]
+	}
+	return hi - lo
+}
+BEGIN {
+	d["none"] = "no hook"
+	d["null-f"] = "empty hook: FORWARD"
+	d["null-fp"] = "empty hooks: FORWARD + POST_ROUTING"
+	d["hog-1"] = "hoguard: 1 device, 1 prefix"
+	d["hog-16"] = "hoguard: 16 prefixes"
+	d["hog-1k"] = "hoguard: 1,024 prefixes"
+	d["hog-16k"] = "hoguard: 16,384 prefixes"
+	d["hog-16k-near"] = "hoguard: 16,384 + 1 near the destination"
+	d["hog-64dev"] = "hoguard: 64 device patterns (32 wildcards)"
+	d["nft-1"] = "nftables: 1 device, 1 prefix"
+	d["nft-16"] = "nftables: 16 prefixes"
+	d["nft-1k"] = "nftables: 1,024 prefixes"
+	d["nft-16k"] = "nftables: 16,384 prefixes"
+	d["nft-64dev"] = "nftables: 64 device patterns"
+	d["iptnft-1"] = "iptables-nft + ipset: 1 prefix"
+	d["iptnft-1k"] = "iptables-nft + ipset: 1,024 prefixes"
+	d["iptleg-1"] = "iptables-legacy + ipset: 1 prefix"
+	d["iptleg-1k"] = "iptables-legacy + ipset: 1,024 prefixes"
+}
+$1 == "KERNEL" { ser = $2; date[ser] = $3; if (!(ser in seen)) { seen[ser] = 1; sers[++ns] = ser } }
+$1 == "BENCH" {
+	k = ser SUBSEP $2 SUBSEP $3
+	if (!(k in v)) { nr[ser]++; row[ser, nr[ser]] = $2 SUBSEP $3 }
+	v[k] = v[k] " " $5
+	runs[k]++
+	if ($6 != $7 || $6 != $8) bad[k] = bad[k] sprintf(" run %s: sent %d forwarded %d outside %d;", $4, $6, $7, $8)
+}
+$1 == "CTL" && $2 == "time" {
+	k = ser SUBSEP $3 SUBSEP $4
+	if (!(k in ct)) { nc[ser]++; crow[ser, nc[ser]] = $3 SUBSEP $4 }
+	ct[k] = ct[k] sprintf(" %.1f", $5 / 1000)
+	if (NF >= 6) cc[k] = cc[k] sprintf(" %.1f", $6 / 1000)
+}
+$1 == "CTL" && $2 == "traffic" {
+	k = ser SUBSEP $3 SUBSEP $4
+	line = ""
+	for (i = 5; i <= NF; i++) { split($i, kv, "="); t[kv[1]] = kv[2] }
+	ctraf[k] = sprintf("must pass: %d sent, %d forwarded; guarded: %d sent, %d leaked, %d dropped",
+		t["pass_sent"], t["pass_fwd"], t["guarded_sent"], t["guarded_leaked"], t["drops_forward"])
+}
+END {
+	for (i = 1; i <= ns; i++) {
+		s = sers[i]
+		printf "\nLinux %s, %s: guest instructions per forwarded packet\n", s, date[s]
+		printf "%-44s %-5s %9s %9s %7s %5s\n", "condition", "", "instr/pkt", "added", "spread", "runs"
+		for (j = 1; j <= nr[s]; j++) {
+			split(row[s, j], cf, SUBSEP)
+			k = s SUBSEP row[s, j]
+			m = median(v[k])
+			base = s SUBSEP "none" SUBSEP cf[2]
+			add = (base in v) ? sprintf("%+9.0f", m - median(v[base])) : sprintf("%9s", "n/a")
+			c = cf[1]; sub(/@.*/, "", c)
+			name = (c in d) ? d[c] : c
+			if (c != cf[1]) name = name " [" substr(cf[1], length(c) + 2) "]"
+			printf "%-44s %-5s %9.1f %s %7.1f %5d%s\n", name, cf[2], m, add,
+				spread(v[k]), runs[k], (k in bad) ? "  PACKETS LOST:" bad[k] : ""
+		}
+		if (nc[s]) {
+			printf "\ncontrol path: replace a config of N prefixes (N/2 IPv4, N/2 IPv6) by a disjoint one\n"
+			printf "  naive = first page as a replacement, the rest with '+'; safe = '+' the new, then '-' the old\n"
+			printf "  CPU time of the writer in guest ms (= millions of instructions) and elapsed guest\n"
+			printf "  time (also idle waits), each run; then the same under traffic\n"
+		}
+		for (j = 1; j <= nc[s]; j++) {
+			split(crow[s, j], cf, SUBSEP)
+			k = s SUBSEP crow[s, j]
+			if (k in cc)
+				printf "  %5d %-5s CPU%s ms; elapsed%s ms\n", cf[1], cf[2], cc[k], ct[k]
+			else
+				printf "  %5d %-5s elapsed%s ms\n", cf[1], cf[2], ct[k]
+			if (k in ctraf) printf "        %s\n", ctraf[k]
+		}
+	}
+}
