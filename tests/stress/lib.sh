@@ -1,0 +1,358 @@
+# shellcheck shell=bash
+# Helpers for the stress tests (tests/stress/*.sh), run as root in the test
+# VM: bookkeeping, the topology, exact packet counting, pktgen.
+#
+# Topology (documentation prefixes only):
+#
+#   g1 (guest) --veth-- vmnet1  host (this namespace)  eth-out --veth-- lan
+#   o2 (outside) --veth-- eth-out2  /                    h2 --veth-- lan eth1
+#
+#   vmnet1    192.0.2.1/26      2001:db8:1::1/64    g1: 192.0.2.2, 2001:db8:1::2
+#   eth-out   198.51.100.1/25   2001:db8:100::1/64  lan: 198.51.100.2, ::2
+#   eth-out2  203.0.113.1/25    2001:db8:203::1/64  o2: 203.0.113.7, ::7
+#   h2 (a second host, for devices moved between namespaces):
+#             eth-out 198.51.100.129/25, 2001:db8:101::1/64 to lan eth1
+#             (198.51.100.130, 2001:db8:101::2), routes to lan's eth0 net
+#
+# lan counts what arrives, by source (host-only: 192.0.2.0/24 and
+# 2001:db8:1::/64; outside: everything else), family and port, in nft
+# counters; it drops what it counts, so nothing answers.
+
+PARAMS=/sys/module/hoguard/parameters
+STRESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+T_PASS=0
+T_FAIL=0
+T_N=0
+
+ok() {
+	T_N=$((T_N + 1)) T_PASS=$((T_PASS + 1))
+	echo "ok   $T_N $1"
+}
+
+fail() {
+	T_N=$((T_N + 1)) T_FAIL=$((T_FAIL + 1))
+	echo "FAIL $T_N $1: $2"
+}
+
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+
+# check_cmd DESC CMD...: the command must succeed.
+check_cmd() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$desc"; else fail "$desc" "$(tail -n 3 <<<"$out" | tr '\n' ' ')"; fi
+}
+
+summary() {
+	echo "$T_PASS passed, $T_FAIL failed"
+}
+
+die() {
+	fail "setup" "$1"
+	summary
+	exit 1
+}
+
+loaded() { [ -d /sys/module/hoguard ]; }
+pget() { cat "$PARAMS/$1"; }
+# pset NAME VALUE: a write that must succeed.
+pset() {
+	local err
+	err=$({ printf '%s\n' "$2" >"$PARAMS/$1"; } 2>&1) || die "echo '$2' > $1: $err"
+}
+
+load() {
+	local out
+	out=$(insmod "$KO" "$@" 2>&1) || die "insmod $KO $*: $out"
+}
+
+unload() {
+	local out
+	if loaded; then
+		out=$(rmmod hoguard 2>&1) || die "rmmod hoguard: $out"
+	fi
+}
+
+drops() { echo "$(pget drops_forward) $(pget drops_inbound) $(pget drops_postrouting)"; }
+
+# ---------------------------------------------------------------------------
+# Topology
+
+ns_sysctls() {
+	local k s=()
+	for k in all default; do
+		s+=("net.ipv6.conf.$k.accept_dad=0" "net.ipv6.conf.$k.accept_ra=0"
+			"net.ipv6.conf.$k.router_solicitations=0"
+			"net.ipv6.conf.$k.keep_addr_on_down=1"
+			"net.ipv4.conf.$k.rp_filter=0")
+	done
+	s+=("net.ipv4.ip_forward=$2" "net.ipv6.conf.all.forwarding=$2")
+	if [ -n "$1" ]; then
+		ip netns exec "$1" sysctl -q -w "${s[@]}" >/dev/null
+	else
+		sysctl -q -w "${s[@]}" >/dev/null
+	fi
+}
+
+ns_add() {
+	ip netns add "$1"
+	ns_sysctls "$1" "$2"
+	ip -n "$1" link set lo up
+}
+
+# g1_link: (re)create vmnet1 in the host and g1's end of it, with addresses
+# and g1's default routes.
+g1_link() {
+	ip link add name vmnet1 type veth peer name eth0 netns g1
+	vmnet1_addrs ""
+	ip -n g1 link set eth0 up
+	ip -n g1 addr add 192.0.2.2/26 dev eth0
+	ip -n g1 -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+	ip -n g1 route add default via 192.0.2.1
+	ip -n g1 -6 route add default via 2001:db8:1::1
+}
+
+# vmnet1_addrs NS: the host side's addresses, in NS ("" = here), link up.
+vmnet1_addrs() {
+	local n=()
+	[ -n "$1" ] && n=(-n "$1")
+	ip "${n[@]}" addr add 192.0.2.1/26 dev vmnet1
+	ip "${n[@]}" -6 addr add 2001:db8:1::1/64 dev vmnet1 nodad
+	ip "${n[@]}" link set vmnet1 up
+}
+
+topo_build() {
+	topo_del
+	ns_sysctls "" 1
+	sysctl -q -w net.core.netdev_max_backlog=100000
+	ns_add g1 0
+	ns_add lan 0
+	ns_add o2 0
+	ns_add h2 1
+	g1_link
+
+	ip link add name eth-out type veth peer name eth0 netns lan
+	ip addr add 198.51.100.1/25 dev eth-out
+	ip -6 addr add 2001:db8:100::1/64 dev eth-out nodad
+	ip link set eth-out up
+	ip -n lan link set eth0 up
+	ip -n lan addr add 198.51.100.2/25 dev eth0
+	ip -n lan -6 addr add 2001:db8:100::2/64 dev eth0 nodad
+
+	ip link add name eth-out2 type veth peer name eth0 netns o2
+	ip addr add 203.0.113.1/25 dev eth-out2
+	ip -6 addr add 2001:db8:203::1/64 dev eth-out2 nodad
+	ip link set eth-out2 up
+	ip -n o2 link set eth0 up
+	ip -n o2 addr add 203.0.113.7/25 dev eth0
+	ip -n o2 -6 addr add 2001:db8:203::7/64 dev eth0 nodad
+	ip -n o2 route add default via 203.0.113.1
+	ip -n o2 -6 route add default via 2001:db8:203::1
+
+	ip -n h2 link add name eth-out type veth peer name eth1 netns lan
+	ip -n h2 addr add 198.51.100.129/25 dev eth-out
+	ip -n h2 -6 addr add 2001:db8:101::1/64 dev eth-out nodad
+	ip -n h2 link set eth-out up
+	ip -n lan link set eth1 up
+	ip -n lan addr add 198.51.100.130/25 dev eth1
+	ip -n lan -6 addr add 2001:db8:101::2/64 dev eth1 nodad
+	ip -n h2 route add 198.51.100.0/25 via 198.51.100.130
+	ip -n h2 -6 route add 2001:db8:100::/64 via 2001:db8:101::2
+
+	# Fixed neighbours towards lan: no packet waits for (or is lost to)
+	# address resolution.
+	local mac
+	mac=$(cat /sys/class/net/eth-out/address)
+	ip -n lan neigh replace 198.51.100.1 lladdr "$mac" dev eth0 nud permanent
+	mac=$(ip netns exec lan cat /sys/class/net/eth0/address)
+	ip neigh replace 198.51.100.2 lladdr "$mac" dev eth-out nud permanent
+	ip -6 neigh replace 2001:db8:100::2 lladdr "$mac" dev eth-out nud permanent
+	# o2 -> host too: when vmnet1 carries an address of o2's prefix (c3),
+	# the host's own replies from that prefix are (rightly) dropped at
+	# POST_ROUTING, neighbour advertisements included
+	mac=$(cat /sys/class/net/eth-out2/address)
+	ip -n o2 neigh replace 203.0.113.1 lladdr "$mac" dev eth0 nud permanent
+	ip -n o2 -6 neigh replace 2001:db8:203::1 lladdr "$mac" dev eth0 nud permanent
+	mac=$(ip netns exec lan cat /sys/class/net/eth1/address)
+	ip -n h2 neigh replace 198.51.100.130 lladdr "$mac" dev eth-out nud permanent
+	ip -n h2 -6 neigh replace 2001:db8:101::2 lladdr "$mac" dev eth-out nud permanent
+
+	lan_counters
+	topo_ready g1 lan o2 h2 || die "topology not ready"
+}
+
+topo_ready() {
+	local try ns busy
+	for try in $(seq 50); do
+		busy=
+		for ns in "" "$@"; do
+			if [ -n "$(ip ${ns:+-n "$ns"} -6 addr show tentative)" ] ||
+				ip ${ns:+-n "$ns"} -br link show up |
+				awk '$1 != "lo" && $2 != "UP" && $2 != "UNKNOWN" { f = 1 } END { exit !f }'; then
+				busy=${ns:-host}
+			fi
+		done
+		[ -z "$busy" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+topo_del() {
+	local ns
+	for ns in g1 lan o2 h2; do ip netns del "$ns" 2>/dev/null || true; done
+	for ns in vmnet1 ext1 eth-out eth-out2; do ip link del "$ns" 2>/dev/null || true; done
+	return 0
+}
+
+# lan's counters: ho4 ho6 (from host-only sources), out4 out6 (others), per
+# destination port 5000 (probes) and 5001 (floods), all dropped after
+# counting.
+lan_counters() {
+	ip netns exec lan nft -f - <<-'EOF'
+		table inet st
+		delete table inet st
+		table inet st {
+			counter ho4p { }
+			counter ho6p { }
+			counter out4p { }
+			counter out6p { }
+			counter ho4f { }
+			counter ho6f { }
+			counter out4f { }
+			counter out6f { }
+			chain input {
+				type filter hook input priority -300; policy accept;
+				ip saddr 192.0.2.0/24 udp dport 5000 counter name "ho4p" drop
+				ip6 saddr 2001:db8:1::/64 udp dport 5000 counter name "ho6p" drop
+				meta nfproto ipv4 udp dport 5000 counter name "out4p" drop
+				meta nfproto ipv6 udp dport 5000 counter name "out6p" drop
+				ip saddr 192.0.2.0/24 udp dport 5001 counter name "ho4f" drop
+				ip6 saddr 2001:db8:1::/64 udp dport 5001 counter name "ho6f" drop
+				meta nfproto ipv4 udp dport 5001 counter name "out4f" drop
+				meta nfproto ipv6 udp dport 5001 counter name "out6f" drop
+			}
+		}
+	EOF
+}
+
+# lan_rx: "ho4p ho6p out4p out6p ho4f ho6f out4f out6f" packet counts.
+lan_rx() {
+	ip netns exec lan nft list counters table inet st |
+		awk '$1 == "counter" { n = $2 } $1 == "packets" { v[n] = $2 }
+			END { print v["ho4p"]+0, v["ho6p"]+0, v["out4p"]+0, v["out6p"]+0,
+				v["ho4f"]+0, v["ho6f"]+0, v["out4f"]+0, v["out6f"]+0 }'
+}
+
+# send NS COUNT DST...: COUNT UDP datagrams to port 5000 of each DST from
+# namespace NS (bash's /dev/udp: no process per datagram).
+send() {
+	local ns=$1 count=$2
+	shift 2
+	ip netns exec "$ns" bash -c '
+		c=$1; shift
+		for d in "$@"; do
+			for ((i = 0; i < c; i++)); do
+				echo probe 2>/dev/null >"/dev/udp/$d/5000" || true
+			done
+		done' - "$count" "$@"
+}
+
+# probe DESC NS WANT_ARRIVE WANT_DF: send 3 datagrams per family from NS to
+# lan's port 5000 (v4 and v6) and check exactly how many arrive and how much
+# drops_forward rises. WANT_ARRIVE and WANT_DF are totals over both families
+# (0 or 6); WANT_DF "6+" means at least 6 (when a flood is being dropped too).
+probe() {
+	local desc=$1 ns=$2 wa=$3 wd=$4 r0 r1 d0 d1 a got want try
+	r0=$(lan_rx)
+	d0=$(pget drops_forward 2>/dev/null || echo 0)
+	send "$ns" 3 198.51.100.2 2001:db8:100::2
+	want="arrived=$wa drops_forward=+$wd"
+	for try in 0.05 0.3 1; do
+		sleep "$try"
+		r1=$(lan_rx)
+		d1=$(pget drops_forward 2>/dev/null || echo 0)
+		a=$(rx_sum_probes "$r0" "$r1")
+		got="arrived=$a drops_forward=+$((d1 - d0))"
+		if [[ $wd == *+ ]] && [ $((d1 - d0)) -ge "${wd%+}" ]; then
+			got="arrived=$a drops_forward=+$wd"
+		fi
+		[ "$got" = "$want" ] && break
+	done
+	check_eq "$desc" "$got" "$want"
+}
+
+# rx_sum_probes BEFORE AFTER: probe datagrams (port 5000) that arrived.
+rx_sum_probes() {
+	local a b
+	read -r -a a <<<"$1"
+	read -r -a b <<<"$2"
+	echo $((b[0] - a[0] + b[1] - a[1] + b[2] - a[2] + b[3] - a[3]))
+}
+
+# ---------------------------------------------------------------------------
+# pktgen: flows injected as if received on a device (xmit_mode
+# netif_receive: no queue in front, so no loss before the stack).
+
+PG=/proc/net/pktgen
+
+pg_cmd() {
+	local f=$1
+	shift
+	echo "$*" >"$f" || die "pktgen: '$*' > $f failed"
+}
+
+pg_reset() {
+	modprobe pktgen 2>/dev/null || true
+	[ -d $PG ] || die "no pktgen"
+	echo reset >$PG/pgctrl
+	local t
+	for t in $PG/kpktgend_*; do pg_cmd "$t" rem_device_all; done
+}
+
+# pg_flow THREAD NAME DEV SRC DST [RATE]: a UDP flow to port 5001 on
+# kpktgend_THREAD, received on DEV (NAME = DEV or DEV@N), SRC -> DST
+# (IPv4 or IPv6), RATE packets/s (0 = as fast as possible), until stopped.
+pg_flow() {
+	local t=$1 name=$2 dev=$3 src=$4 dst=$5 rate=${6:-0} f
+	pg_cmd $PG/kpktgend_"$t" "add_device $name"
+	f=$PG/$name
+	pg_cmd "$f" "count 0"
+	pg_cmd "$f" "xmit_mode netif_receive"
+	pg_cmd "$f" "pkt_size 96"
+	pg_cmd "$f" "dst_mac $(cat /sys/class/net/"$dev"/address)"
+	pg_cmd "$f" "udp_src_min 40000"
+	pg_cmd "$f" "udp_src_max 40000"
+	pg_cmd "$f" "udp_dst_min 5001"
+	pg_cmd "$f" "udp_dst_max 5001"
+	pg_cmd "$f" "flag UDPCSUM"
+	if [[ $dst == *:* ]]; then
+		pg_cmd "$f" "src6 $src"
+		pg_cmd "$f" "dst6 $dst"
+	else
+		pg_cmd "$f" "src_min $src"
+		pg_cmd "$f" "src_max $src"
+		pg_cmd "$f" "dst $dst"
+	fi
+	[ "$rate" = 0 ] || pg_cmd "$f" "ratep $rate"
+}
+
+PG_PID=
+pg_start() {
+	echo start >$PG/pgctrl &
+	PG_PID=$!
+}
+
+pg_stop() {
+	echo stop >$PG/pgctrl
+	[ -z "$PG_PID" ] || wait "$PG_PID" 2>/dev/null || true
+	PG_PID=
+}
+
+# pg_sent NAME: packets pktgen has sent on flow NAME.
+pg_sent() {
+	sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p' "$PG/$1" | head -n 1
+}

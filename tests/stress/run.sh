@@ -1,0 +1,35 @@
+#!/bin/bash
+# Build hoguard.ko for one kernel series and run the stress tests
+# (tests/stress/stress.sh) in a VM booted on that kernel.
+#
+#   tests/stress/run.sh SERIES [PARTS]        e.g. tests/stress/run.sh 6.12 ab
+#
+# SERIES is a directory of $CACHE as scripts/vmrun knows them (6.1, 6.12,
+# debug for `make check-debug`'s kernel). HOGUARD_STRESS_* variables reach
+# the tests (see stress.sh); VMRUN_* ones reach vmrun. Prints the wall time.
+set -eu
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${HOGUARD_CACHE:-$REPO/.cache}
+[ $# -ge 1 ] || { echo "usage: $0 SERIES [PARTS]" >&2; exit 2; }
+series=$1
+[ $# -lt 2 ] || export HOGUARD_STRESS_PARTS=$2
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -E "$@"; fi; }
+
+start=$SECONDS
+mkdir -p "$CACHE/$series"
+ko=$("$REPO/scripts/build-module" "$series" 2>"$CACHE/$series/build-stress.log") || {
+	cat "$CACHE/$series/build-stress.log" >&2
+	echo "stress: building for $series failed" >&2
+	exit 1
+}
+# a private copy: build-module rebuilds $CACHE/SERIES/mod from scratch for
+# whoever calls it next, maybe while this VM still loads the module
+mkdir -p "$CACHE/stress/$series"
+cp "$ko" "$CACHE/stress/$series/hoguard.ko"
+ko=$CACHE/stress/$series/hoguard.ko
+echo "stress: built $ko"
+rc=0
+as_root "$REPO/scripts/vmrun" "$series" "$REPO/tests/stress/stress.sh" "$ko" || rc=$?
+echo "stress: $series: exit $rc after $((SECONDS - start)) s (wall, build included)"
+exit $rc

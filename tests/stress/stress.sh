@@ -1,0 +1,414 @@
+#!/bin/bash
+# Stress tests of hoguard.ko (issue 5, items 2-5), run as root in the test
+# VM by tests/stress/run.sh:
+#
+#   scripts/vmrun SERIES tests/stress/stress.sh /path/to/hoguard.ko
+#
+#   a  hostile writes to every writable parameter (malformed.py)
+#   b  config under fire: a flood through the host while the config is
+#      swapped between two guarding sets, counted exactly on both sides
+#   c  churn: namespaces created and destroyed; the host-only device
+#      renamed, deleted, recreated and moved between namespaces, and
+#      addresses added and removed under learn, while traffic flows
+#   d  unload: rmmod/insmod cycles under a flood, with parameter writes in
+#      progress on the other CPU
+#
+# Output: one `ok`/`FAIL` line per check, the figures as `# ...` lines, and
+# `N passed, M failed`; exit status non-zero on any failure. The kernel log
+# is checked by vmrun (scripts/check-kernel-log).
+#
+# Environment (defaults are what CI runs):
+#   HOGUARD_STRESS_PARTS   parts to run (abcd)
+#   HOGUARD_STRESS_SWAPS   config swaps in b (10000)
+#   HOGUARD_STRESS_NETNS   namespaces created and destroyed in c (500)
+#   HOGUARD_STRESS_DEVLOOPS  rename/delete/move rounds in c (3)
+#   HOGUARD_STRESS_ADDRLOOPS probed address add/remove rounds in c (5)
+#   HOGUARD_STRESS_CYCLES  rmmod/insmod cycles in d (100)
+#   HOGUARD_STRESS_RATE    pktgen rate per flow, packets/s (2000)
+set -eu
+
+STRESS_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$STRESS_DIR/lib.sh"
+
+KO=${1:-}
+PARTS=${HOGUARD_STRESS_PARTS:-abcd}
+SWAPS=${HOGUARD_STRESS_SWAPS:-10000}
+NETNS=${HOGUARD_STRESS_NETNS:-500}
+DEVLOOPS=${HOGUARD_STRESS_DEVLOOPS:-3}
+ADDRLOOPS=${HOGUARD_STRESS_ADDRLOOPS:-5}
+CYCLES=${HOGUARD_STRESS_CYCLES:-100}
+RATE=${HOGUARD_STRESS_RATE:-2000}
+
+on_err() {
+	fail "setup" "line $1: '$2' failed with status $3"
+	summary
+}
+set -E
+trap 'on_err "$LINENO" "$BASH_COMMAND" "$?"' ERR
+
+BG=()
+cleanup() {
+	trap - ERR
+	set +e
+	local p
+	[ -d $PG ] && echo stop >$PG/pgctrl 2>/dev/null
+	for p in "${BG[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	loaded && rmmod hoguard
+	topo_del
+	return 0
+}
+
+fig() { echo "# $*"; }
+
+# ---------------------------------------------------------------------------
+part_a() {
+	echo "# a: hostile writes to every writable parameter"
+	load hostonly=vmnet1,vbox* subnets=203.0.113.128/25,2001:db8:9::/48
+	local out st=0
+	# warnings go to the log, not the serial console (hundreds of them)
+	dmesg -n 1
+	out=$(python3 "$STRESS_DIR/malformed.py") || st=$?
+	echo "$out" >/tmp/hg-malformed.out
+	dmesg -n 5
+	# its own checks: fold them into ours
+	local p f
+	read -r p f <<<"$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' <<<"$out")" || true
+	grep -v ' passed, .* failed$' <<<"$out" | sed 's/^a: /# a: /'
+	T_PASS=$((T_PASS + ${p:-0})) T_FAIL=$((T_FAIL + ${f:-0}))
+	T_N=$((T_N + ${p:-0} + ${f:-0}))
+	if [ -z "$p" ]; then
+		fail "a: malformed.py ran to the end" "exit $st"
+	else
+		check_eq "a: malformed.py: $p checks passed, $f failed" "$f" 0
+	fi
+	unload
+}
+
+# ---------------------------------------------------------------------------
+# b: sets A (vmnet1 by name, its prefixes learned) and B (no device, the
+# prefixes listed) both guard vmnet1's network. Going from one to the other
+# passes through A+B, never through nothing.
+part_b() {
+	echo "# b: config under fire: $SWAPS swaps between two guarding sets during a flood"
+	load hostonly=vmnet1
+	pset learn 1
+	pset reset_counters 1
+	pg_reset
+	pg_flow 0 vmnet1 vmnet1 192.0.2.2 198.51.100.2 "$RATE"
+	pg_flow 0 vmnet1@6 vmnet1 2001:db8:1::2 2001:db8:100::2 "$RATE"
+	pg_flow 1 eth-out2 eth-out2 203.0.113.7 198.51.100.2 "$RATE"
+	pg_flow 1 eth-out2@6 eth-out2 2001:db8:203::7 2001:db8:100::2 "$RATE"
+	local r0 r1 d0 d1 t0 t1 out sho sout
+	r0=$(lan_rx)
+	d0=$(drops)
+	pg_start
+	sleep 1
+	t0=$SECONDS
+	out=$(python3 - "$SWAPS" <<-'EOF'
+		import os, sys
+		P = "/sys/module/hoguard/parameters/"
+		n = int(sys.argv[1])
+		h = os.open(P + "hostonly", os.O_WRONLY)
+		s = os.open(P + "subnets", os.O_WRONLY)
+		writes = 0
+		for i in range(n):
+		    if i % 2 == 0:   # A -> A+B -> B
+		        os.pwrite(s, b"192.0.2.0/26,2001:db8:1::/64\n", 0)
+		        os.pwrite(h, b"vboxnet7\n", 0)
+		    else:            # B -> A+B -> A
+		        os.pwrite(h, b"vmnet1\n", 0)
+		        os.pwrite(s, b"\n", 0)
+		    writes += 2
+		print(n, writes)
+	EOF
+	)
+	t1=$SECONDS
+	sleep 1
+	pg_stop
+	sleep 1
+	r1=$(lan_rx)
+	d1=$(drops)
+	sho=$(($(pg_sent vmnet1) + $(pg_sent vmnet1@6)))
+	sout=$(($(pg_sent eth-out2) + $(pg_sent eth-out2@6)))
+	local a b c e df di dp
+	read -r -a a <<<"$r0"
+	read -r -a b <<<"$r1"
+	read -r -a c <<<"$d0"
+	read -r -a e <<<"$d1"
+	df=$((e[0] - c[0])) di=$((e[1] - c[1])) dp=$((e[2] - c[2]))
+	fig "b: $out (swaps, writes) in $((t1 - t0)) s during the flood"
+	fig "b: host-only packets injected on vmnet1: $sho; arrived at lan: $((b[4] - a[4] + b[5] - a[5])); drops_forward +$df"
+	fig "b: outside packets injected on eth-out2: $sout; arrived at lan: $((b[6] - a[6] + b[7] - a[7])); drops_inbound +$di, drops_postrouting +$dp"
+	check_eq "b: $SWAPS swaps done" "${out%% *}" "$SWAPS"
+	check_eq "b: no host-only packet arrived outside" "$((b[4] - a[4] + b[5] - a[5]))" 0
+	check_eq "b: every host-only packet dropped by hoguard, counted once (drops_forward)" "$df" "$sho"
+	check_eq "b: every outside packet arrived (none lost to hoguard)" "$((b[6] - a[6] + b[7] - a[7]))" "$sout"
+	check_eq "b: no inbound or postrouting drops" "$di $dp" "0 0"
+	[ "$sho" -gt 0 ] && [ "$sout" -gt 0 ] || fail "b: the flood ran" "sent $sho and $sout"
+	check_eq "b: hostonly after the swaps" "$(pget hostonly)" vmnet1
+	check_eq "b: subnets after the swaps" "$(pget subnets)" ""
+	probe "b: after the swaps: g1 -> lan dropped" g1 0 6
+	unload
+}
+
+# ---------------------------------------------------------------------------
+part_c() {
+	echo "# c: churn while loaded"
+	load hostonly=vmnet1,vbox*
+	pset learn 1
+	pset reset_counters 1
+
+	# c1: namespaces, while flows run through the host (exactly counted)
+	pg_reset
+	pg_flow 0 vmnet1 vmnet1 192.0.2.2 198.51.100.2 "$RATE"
+	pg_flow 1 eth-out2 eth-out2 203.0.113.7 198.51.100.2 "$RATE"
+	local r0 r1 d0 d1 a b i j t0 made=0 learned=0 batch half
+	r0=$(lan_rx)
+	d0=$(pget drops_forward)
+	pg_start
+	t0=$SECONDS
+	# in batches of 50, created by two `ip -batch` processes at once (one
+	# per CPU), destroyed the same way
+	for ((i = 0; i < NETNS; i += 50)); do
+		for half in 0 1; do
+			for ((j = i + half; j < i + 50 && j < NETNS; j += 2)); do
+				echo "netns add hgc$j"
+				# a host-only device in most, under a name that matches
+				[ $((j % 5)) -eq 4 ] || echo "link add vboxnet$((j % 3)) netns hgc$j type dummy"
+			done >/tmp/hg-batch$half
+		done
+		ip -batch /tmp/hg-batch0 &
+		ip -batch /tmp/hg-batch1
+		wait $!
+		# every tenth gets an address on it, learned in that namespace
+		for ((j = i; j < i + 50 && j < NETNS; j += 10)); do
+			ip -n "hgc$j" addr add 192.0.2.129/26 dev vboxnet$((j % 3))
+			ip -n "hgc$j" -6 addr add 2001:db8:77::1/64 dev vboxnet$((j % 3)) nodad
+			ip -n "hgc$j" link set vboxnet$((j % 3)) up
+			ip netns exec "hgc$j" cat /proc/net/hoguard | grep -q '^learned 192.0.2.128/26$' &&
+				learned=$((learned + 1))
+		done
+		for half in 0 1; do
+			for ((j = i + half; j < i + 50 && j < NETNS; j += 2)); do
+				echo "netns del hgc$j"
+			done >/tmp/hg-batch$half
+		done
+		ip -batch /tmp/hg-batch0 &
+		ip -batch /tmp/hg-batch1
+		wait $!
+		made=$((made + (NETNS - i < 50 ? NETNS - i : 50)))
+	done
+	local tns=$((SECONDS - t0))
+	sleep 1
+	pg_stop
+	sleep 1
+	r1=$(lan_rx)
+	d1=$(pget drops_forward)
+	read -r -a a <<<"$r0"
+	read -r -a b <<<"$r1"
+	local sho sout
+	sho=$(pg_sent vmnet1)
+	sout=$(pg_sent eth-out2)
+	fig "c: $made namespaces created and destroyed in $tns s ($learned of $(((NETNS + 9) / 10)) learned their device's prefix at once)"
+	fig "c: meanwhile host-only packets injected: $sho, arrived at lan: $((b[4] - a[4])), drops_forward +$((d1 - d0)); outside packets: $sout, arrived: $((b[6] - a[6]))"
+	check_eq "c: $NETNS namespaces created and destroyed" "$made" "$NETNS"
+	check_eq "c: namespaces learned from their host-only device" "$learned" "$(((NETNS + 9) / 10))"
+	check_eq "c: during namespace churn no host-only packet arrived outside" "$((b[4] - a[4]))" 0
+	check_eq "c: during namespace churn every host-only packet dropped (drops_forward)" "$((d1 - d0))" "$sho"
+	check_eq "c: during namespace churn every outside packet arrived" "$((b[6] - a[6]))" "$sout"
+
+	# c2: the device, while g1 floods lan (port 5001) the whole time
+	pset hostonly vmnet1
+	BG=()
+	ip netns exec g1 bash -c 'while :; do
+		for i in 1 2 3 4 5; do
+			echo f 2>/dev/null >/dev/udp/198.51.100.2/5001
+			echo f 2>/dev/null >/dev/udp/2001:db8:100::2/5001
+		done
+		sleep 0.1
+	done' 2>/dev/null &
+	BG+=($!)
+	local k leaks=0 w0 w1
+	# w0: the flood's host-only arrivals at lan when a guarded window
+	# began; at its end (the device going down) nothing may have been added
+	snap() { lan_rx | awk '{ print $5 + $6 }'; }
+	probe "c: before the device rounds: g1 -> lan dropped" g1 0 6+
+	w0=$(snap)
+	t0=$SECONDS
+	for ((k = 1; k <= DEVLOOPS; k++)); do
+		ip link set vmnet1 down
+		w1=$(snap)
+		leaks=$((leaks + w1 - w0))
+		ip link set vmnet1 name ext1
+		ip link set ext1 up
+		probe "c: round $k: vmnet1 renamed to ext1: no longer guarded" g1 6 0
+		ip link set ext1 down
+		ip link set ext1 name vmnet1
+		ip link set vmnet1 up
+		probe "c: round $k: renamed back to vmnet1: guarded at once" g1 0 6+
+		w0=$(snap)
+		ip link del vmnet1
+		g1_link
+		probe "c: round $k: vmnet1 deleted and recreated: guarded" g1 0 6+
+		ip link set vmnet1 netns h2
+		vmnet1_addrs h2
+		probe "c: round $k: vmnet1 moved to namespace h2: guarded there" g1 0 6+
+		ip -n h2 link set vmnet1 down
+		w1=$(snap)
+		leaks=$((leaks + w1 - w0))
+		ip -n h2 link set vmnet1 name ext1
+		ip -n h2 link set ext1 up
+		probe "c: round $k: renamed to ext1 in h2: no longer guarded" g1 6 0
+		ip -n h2 link set ext1 down
+		ip -n h2 link set ext1 name vmnet1
+		ip -n h2 link set vmnet1 netns 1
+		vmnet1_addrs ""
+		probe "c: round $k: moved back home: guarded" g1 0 6+
+		w0=$(snap)
+	done
+	local tdev=$((SECONDS - t0))
+	kill "${BG[0]}" 2>/dev/null || true
+	wait "${BG[0]}" 2>/dev/null || true
+	BG=()
+	fig "c: $DEVLOOPS rounds of rename away/back, delete/recreate, move to h2/rename there/move back in $tdev s, with g1 flooding"
+	check_eq "c: no flood packet arrived while vmnet1 was guarded (between a rename-in and the next rename-away)" "$leaks" 0
+
+	# c3: addresses under learn: o2 sends from 203.0.113.7; it is guarded
+	# exactly while vmnet1 carries an address of its prefix
+	local m
+	t0=$SECONDS
+	for ((m = 1; m <= ADDRLOOPS; m++)); do
+		ip addr add 203.0.113.9/25 dev vmnet1
+		ip -6 addr add 2001:db8:203::9/64 dev vmnet1 nodad
+		probe "c: address round $m: 203.0.113.9/25 + 2001:db8:203::9/64 on vmnet1: o2 guarded at once" o2 0 6
+		ip addr del 203.0.113.9/25 dev vmnet1
+		ip -6 addr del 2001:db8:203::9/64 dev vmnet1
+		probe "c: address round $m: removed: o2 passes" o2 6 0
+	done
+	# and fast: 400 changes in one go, ending without the address
+	batch=$(mktemp)
+	for ((m = 0; m < 100; m++)); do
+		echo "addr add 203.0.113.9/25 dev vmnet1"
+		echo "addr add 2001:db8:203::9/64 dev vmnet1 nodad"
+		echo "addr del 203.0.113.9/25 dev vmnet1"
+		echo "addr del 2001:db8:203::9/64 dev vmnet1"
+	done >"$batch"
+	check_cmd "c: 400 address changes on vmnet1 in one ip -batch" ip -batch "$batch"
+	rm -f "$batch"
+	fig "c: $ADDRLOOPS probed address rounds and 400 batched address changes in $((SECONDS - t0)) s"
+	probe "c: after 400 address changes: o2 passes" o2 6 0
+	check_eq "c: learned after the address churn" "$(pget guarded)" "192.0.2.0/26,2001:db8:1::/64"
+	probe "c: after the churn: g1 -> lan dropped" g1 0 6
+	unload
+}
+
+# ---------------------------------------------------------------------------
+part_d() {
+	echo "# d: $CYCLES rmmod/insmod cycles under a flood, parameter writes on the other CPU"
+	load hostonly=vmnet1
+	pg_reset
+	pg_flow 0 vmnet1 vmnet1 192.0.2.2 198.51.100.2 "$RATE"
+	pg_flow 1 eth-out2 eth-out2 203.0.113.7 198.51.100.2 "$RATE"
+	pg_start
+	# The writer: big subnets writes (a page of prefixes each, alternating
+	# with a clear) and hostonly writes, retried whenever the module is
+	# gone; through fds kept open across unloads and through fresh opens.
+	python3 - >/tmp/hg-writer.out 2>&1 <<-'EOF' &
+		import os, errno, time
+		P = "/sys/module/hoguard/parameters/"
+		big = (",".join("198.51.100.%d/32" % i for i in range(200))).encode()[:4000].rsplit(b",", 1)[0] + b"\n"
+		vals = [("subnets", big), ("subnets", b"\n"), ("hostonly", b"vmnet1,vbox*\n"),
+		        ("hostonly", b"vmnet1\n"), ("subnets", b"+192.0.2.128/26\n")]
+		ok = gone = other = i = 0
+		fds = {}
+		stop = time.monotonic() + 3600
+		while not os.path.exists("/tmp/hg-writer.stop") and time.monotonic() < stop:
+		    name, v = vals[i % len(vals)]
+		    i += 1
+		    try:
+		        if i % 2 and name in fds:
+		            os.pwrite(fds[name], v, 0)
+		        else:
+		            fd = os.open(P + name, os.O_WRONLY)
+		            fds.setdefault(name, fd)
+		            os.pwrite(fd, v, 0)
+		            if fds[name] != fd:
+		                os.close(fd)
+		        ok += 1
+		    except OSError as e:
+		        if e.errno in (errno.ENOENT, errno.ENODEV):
+		            gone += 1
+		            for fd in fds.values():
+		                os.close(fd)
+		            fds = {}
+		        else:
+		            other += 1
+		            print("unexpected:", name, e)
+		print("writes", ok, "gone", gone, "other", other)
+	EOF
+	BG=($!)
+	taskset -p -c 1 "${BG[0]}" >/dev/null 2>&1 || true
+	local i out bad=0 t0=$SECONDS probes=0
+	for ((i = 1; i <= CYCLES; i++)); do
+		if ! out=$(taskset -c 0 rmmod hoguard 2>&1) || loaded; then
+			fail "d: cycle $i: rmmod" "$out"
+			bad=1
+			break
+		fi
+		# (with a listed prefix from the start: the table a write during
+		# init replaces is one the hooks may be reading)
+		if ! out=$(taskset -c 0 insmod "$KO" hostonly=vmnet1 subnets=2001:db8:9::/48 2>&1) ||
+			! loaded; then
+			fail "d: cycle $i: insmod" "$out"
+			bad=1
+			break
+		fi
+		if [ $((i % 25)) -eq 0 ]; then
+			probe "d: cycle $i: the fresh module guards at once" g1 0 6+
+			probes=$((probes + 1))
+		fi
+	done
+	local tcyc=$((SECONDS - t0))
+	touch /tmp/hg-writer.stop
+	wait "${BG[0]}" || true
+	BG=()
+	pg_stop
+	[ $bad = 1 ] || ok "d: $CYCLES rmmod/insmod cycles under the flood"
+	fig "d: $CYCLES cycles in $tcyc s; pktgen sent $(pg_sent vmnet1) host-only and $(pg_sent eth-out2) outside packets meanwhile"
+	fig "d: parameter writer on CPU 1: $(cat /tmp/hg-writer.out)"
+	check_eq "d: the writer saw only 'module gone' errors" "$(sed -n 's/.* other \([0-9]*\)$/\1/p' /tmp/hg-writer.out)" 0
+	grep -q '^writes [1-9]' /tmp/hg-writer.out || fail "d: the writer wrote" "$(cat /tmp/hg-writer.out)"
+	check_eq "d: after the cycles: hostonly" "$(pget hostonly)" "$(pget hostonly | grep -x -e vmnet1 -e 'vmnet1,vbox\*')"
+	pset hostonly vmnet1
+	pset subnets ""
+	probe "d: after the cycles: g1 -> lan dropped" g1 0 6
+	probe "d: after the cycles: o2 -> lan passes" o2 6 0
+	unload
+	check_eq "d: unloaded" "$(loaded && echo loaded || echo gone)" gone
+}
+
+# ---------------------------------------------------------------------------
+main() {
+	[ "$(id -u)" = 0 ] || die "must run as root"
+	[ -f "$KO" ] || die "usage: $0 MODULE_KO (got '$KO')"
+	command -v python3 nft ip taskset >/dev/null || die "python3, nft, ip and taskset are needed"
+	modprobe -q veth 2>/dev/null || true
+	modprobe -q dummy 2>/dev/null || true
+	trap cleanup EXIT
+	loaded && rmmod hoguard
+	topo_build
+	echo "# topology up; module: $KO; parts: $PARTS; $(nproc) CPUs"
+	local p start
+	for p in a b c d; do
+		[[ $PARTS == *"$p"* ]] || continue
+		start=$SECONDS
+		"part_$p"
+		echo "# part $p: $((SECONDS - start)) s"
+	done
+	trap - ERR
+	summary
+	[ "$T_FAIL" -eq 0 ]
+}
+
+main
