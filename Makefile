@@ -4,6 +4,8 @@
 # make KDIR=DIR        ... against the kernel headers in DIR
 # make check           the whole test suite (unit, builds, style, VM tests)
 # make demo            a VM that shows a host-only leak and hoguard stopping it
+# sudo make dkms-install   install through DKMS: rebuilt for every new kernel
+# make deb             the hoguard-dkms Debian package (DKMS), in .cache/deb
 # make help            every target
 #
 # Everything but plain `make` and `make clean` is in scripts/; this file
@@ -51,9 +53,65 @@ build-all:
 	for s in $(SERIES); do scripts/build-module $$s C=2 >/dev/null || exit 1; done
 
 help:
-	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '3,8p'
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '3,10p'
 	@echo "make unit          unit tests only (no VM)"
 	@echo "make build-all     W=1 + sparse builds for SERIES ($(SERIES))"
 	@echo "make checkpatch    checkpatch.pl --strict on the module sources"
+	@echo "sudo make install | uninstall           without DKMS, for KVER (default: running)"
+	@echo "sudo make dkms-install | dkms-remove    DKMS, /usr/src/hoguard-VERSION, KVER"
+	@echo "sudo make config-install | config-remove  /etc/modprobe.d + modules-load.d"
+	@echo "                   (HOSTONLY=... SUBNETS=...; see README.md, Installing)"
 
 .PHONY: all modules clean unit check demo setup checkpatch build-all help
+
+# Installing on this machine (scripts/install; README.md, Installing).
+# Root needed. KVER=RELEASE targets another installed kernel.
+# KVER and KDIR reach it only when set by the user (KDIR's default above is
+# the running kernel's; scripts/install derives it from KVER).
+INSTALL_ENV = $(foreach v,KVER KDIR,$(if $(filter command% environment%,$(origin $(v))),$(v)='$($(v))'))
+
+install:
+	$(INSTALL_ENV) scripts/install install
+
+uninstall:
+	$(INSTALL_ENV) scripts/install uninstall
+
+dkms-install:
+	$(INSTALL_ENV) scripts/install dkms-install
+
+dkms-remove:
+	scripts/install dkms-remove
+
+config-install:
+	scripts/install config-install
+
+config-remove:
+	scripts/install config-remove
+
+deb:
+	scripts/build-deb
+
+.PHONY: install uninstall dkms-install dkms-remove config-install config-remove deb
+
+# libFuzzer (clang, ASan + UBSan) over the module's core, compiled in
+# userspace: make fuzz [FUZZ_SECONDS=N] or [FUZZ_RUNS=N]; see tests/fuzz/run.sh.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh
+
+.PHONY: fuzz
+
+# A KASAN/UBSAN/KMEMLEAK/lockdep kernel built from Debian's linux-source-6.1,
+# and the end-to-end and stress suites on it: see tests/debug-kernel/.
+check-debug:
+	tests/debug-kernel/check.sh
+
+.PHONY: check-debug
+
+# Forwarding cost of hoguard vs no hook, an empty hook, nftables, iptables:
+# guest instructions per packet in one-CPU VMs (tests/bench, scripts/bench).
+# Prints a table; fails only when it cannot run, never on a number.
+bench:
+	scripts/bench $(SERIES)
+
+.PHONY: bench

@@ -1,0 +1,171 @@
+#!/bin/bash
+# Install tests: DKMS, make install, persistent configuration, the Debian
+# package. Run by scripts/check (as root: it boots VMs).
+#
+#   tests/dkms/run.sh [SERIES...]          (default: 6.1 6.12)
+#
+# On the host: the version check, `make deb`, then `dpkg-deb -c` and lintian
+# on the package. Then, per SERIES, one VM running that kernel runs
+# tests/dkms/in-vm.sh, with the other series as the second kernel DKMS must
+# pick up. Every install happens inside the VMs, whose root is a throw-away
+# overlay of this machine's: this machine's /usr/src, /var/lib/dkms,
+# /lib/modules and /etc are never touched.
+#
+# One line per check; the last line is `N passed, M failed` over the host's
+# checks and every VM's; the exit status is non-zero if any failed.
+set -u
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${HOGUARD_CACHE:-$REPO/.cache}
+cd "$REPO" || exit 1
+[ $# -gt 0 ] || set -- 6.1 6.12
+ALL_SERIES=(6.1 6.12)
+for s in "$@"; do
+	case " ${ALL_SERIES[*]} " in
+	*" $s "*) ;;
+	*) echo "run.sh: unknown series '$s' (${ALL_SERIES[*]})" >&2; exit 2 ;;
+	esac
+done
+
+N=0 PASS=0 FAILS=0
+ok() { N=$((N + 1)) PASS=$((PASS + 1)); echo "ok   $N [host] $1"; }
+fail() { N=$((N + 1)) FAILS=$((FAILS + 1)); echo "FAIL $N [host] $1: $2"; }
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+
+# ---------------------------------------------------------------------------
+# Host: version, package build and inspection.
+if out=$(scripts/version --check 2>&1); then
+	ok "$out"
+else
+	fail "one version: hoguard.h, debian/changelog, dkms.conf" "$(echo "$out" | tr '\n' ' ')"
+fi
+version=$(scripts/version)
+
+start=$SECONDS
+mkdir -p "$CACHE/dkms-test"
+deb=$(make -s deb 2>"$CACHE/dkms-test/deb-build.log" | tail -n 1)
+if [ -n "$deb" ] && [ "$deb" = "$CACHE/deb/hoguard-dkms_${version}_all.deb" ] && [ -s "$deb" ]; then
+	ok "make deb: $(basename "$deb") ($((SECONDS - start)) s)"
+else
+	fail "make deb" "no .cache/deb/hoguard-dkms_${version}_all.deb; log: $(tail -n 5 "$CACHE/dkms-test/deb-build.log" | tr '\n' ' ')"
+	deb=
+fi
+
+if [ -n "$deb" ]; then
+	src=./usr/src/hoguard-$version
+	doc=./usr/share/doc/hoguard-dkms
+	# Expected content: the module sources and dkms.conf under /usr/src,
+	# the docs and config examples, nothing else.
+	want=$({
+		for d in ./ ./usr/ ./usr/share/ ./usr/share/doc/ "$doc/" "$doc/examples/" ./usr/src/ "$src/"; do
+			echo "$d"
+		done
+		for f in Kbuild dkms.conf ./*.c ./*.h; do
+			case $f in *.mod.c) ;; *) echo "$src/${f#./}" ;; esac
+		done
+		printf '%s\n' "$doc/README-install.md.gz" "$doc/changelog.gz" "$doc/copyright" \
+			"$doc/examples/hoguard-modprobe.conf" "$doc/examples/hoguard-modules-load.conf"
+	} | sort)
+	got=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | sort)
+	if [ "$got" = "$want" ]; then
+		ok "dpkg-deb -c: exactly the sources + dkms.conf in /usr/src/hoguard-$version, docs, examples"
+	else
+		fail "dpkg-deb -c: package content" \
+			"$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\n' ' ')"
+	fi
+	check_eq "dpkg-deb -f: Package, Version, Architecture, Depends" \
+		"$(dpkg-deb -f "$deb" Package Version Architecture Depends | tr '\n' ' ')" \
+		"Package: hoguard-dkms Version: $version Architecture: all Depends: dkms (>= 3.0.3-4~) "
+	check_eq "packaged dkms.conf: PACKAGE_VERSION filled in from hoguard.h" \
+		"$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "$src/dkms.conf" | grep '^PACKAGE_VERSION=')" \
+		"PACKAGE_VERSION=\"$version\""
+	tmp=$(mktemp -d)
+	dpkg-deb -e "$deb" "$tmp"
+	# dh_dkms's snippets: DKMS_NAME/DKMS_VERSION set, then dkms's common
+	# postinst (add, build, install) and, in prerm, dkms remove --all.
+	# shellcheck disable=SC2016 # the script's text, not expanded here
+	rm_line='dkms remove -m $DKMS_NAME -v $DKMS_VERSION --all'
+	check_eq "maintainer scripts (dh_dkms): postinst -> common.postinst, prerm -> dkms remove --all" \
+		"$(grep -c -x -e 'DKMS_NAME=hoguard' -e "DKMS_VERSION=$version" "$tmp/postinst" "$tmp/prerm" | tr '\n' ' ')$(
+			grep -c '/usr/lib/dkms/common.postinst' "$tmp/postinst") $(
+			grep -c -F "$rm_line" "$tmp/prerm")" \
+		"$tmp/postinst:2 $tmp/prerm:2 1 1"
+	rm -rf "$tmp"
+	# No lintian tag at all is accepted (errors, warnings, info, pedantic).
+	lint=$(lintian --pedantic -I "$deb" 2>&1 | grep -v 'running with root privileges')
+	check_eq "lintian --pedantic -I: no tag" "$lint" ""
+fi
+
+# ---------------------------------------------------------------------------
+# The VMs. A module build under TCG takes minutes, so the work is split: the
+# first series' VM does the DKMS part (its kernel and the other series', by
+# the hook), the second's the .deb (see in-vm.sh). With one series, its VM
+# does both. Either way both header sets are built by DKMS, the boot-time
+# load runs on each VM's kernel, and every removal is checked.
+other_of() {
+	local o
+	for o in "${ALL_SERIES[@]}"; do
+		[ "$o" = "$1" ] || { echo "$o"; return; }
+	done
+}
+
+# prebuild SERIES: for `make install` in the VM, a copy of the tree built
+# with plain `make` against SERIES' headers, the way a user runs `make`
+# before `sudo make install` (the build itself is tested elsewhere).
+prebuild() {
+	local src=$CACHE/dkms-test/src-$1
+	rm -rf "$src"
+	mkdir -p "$src"
+	if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		(cd "$REPO" && git ls-files --cached --others --exclude-standard) |
+			while IFS= read -r f; do [ ! -e "$REPO/$f" ] || echo "$f"; done |
+			(cd "$REPO" && cpio -pdm --quiet "$src")
+	else
+		tar -C "$REPO" --exclude=./.git --exclude=./.cache -cf - . | tar -C "$src" -xf -
+	fi &&
+		make -C "$src" -s KDIR="$CACHE/$1/build" >"$CACHE/dkms-test/prebuild-$1.log" 2>&1
+}
+
+i=0
+for s in "$@"; do
+	i=$((i + 1))
+	other=$(other_of "$s")
+	if [ $# -eq 1 ]; then
+		parts=dkms,deb
+	elif [ $i -eq 2 ]; then
+		parts=deb
+	else
+		parts=dkms
+	fi
+	if [[ $parts == *dkms* ]]; then
+		if prebuild "$s"; then
+			ok "make (for make install in the $s VM) in a copy of the tree"
+		else
+			fail "make in a copy of the tree for $s" \
+				"$(tail -n 5 "$CACHE/dkms-test/prebuild-$s.log" | tr '\n' ' ')"
+		fi
+	fi
+	echo "--- VM $s: $parts (second kernel: $other)"
+	start=$SECONDS
+	log=$CACHE/dkms-test/vm-$s.log
+	# Module builds under TCG take minutes each: more time than vmrun's
+	# default unless the caller chose.
+	HOGUARD_DKMS_DEB=$deb VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-2400} \
+		scripts/vmrun "$s" tests/dkms/in-vm.sh "$s" "$other" "$parts" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	# Count the VM's check lines (also when it died half-way); a VM that
+	# died, or whose kernel log shows a problem (vmrun fails then), with
+	# no failed check counts one failure more.
+	p=$(grep -c -E "^ok   [0-9]+ \[$s\] " "$log")
+	f=$(grep -c -E "^FAIL [0-9]+ \[$s\] " "$log")
+	PASS=$((PASS + p)) FAILS=$((FAILS + f)) N=$((N + p + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "VM $s" "vmrun exited $rc (see $log and $CACHE/$s/last-console.txt)"
+	fi
+	echo "--- VM $s: $p passed, $f failed, $((SECONDS - start)) s"
+done
+
+echo "$PASS passed, $FAILS failed"
+[ $FAILS -eq 0 ]
