@@ -418,7 +418,7 @@ t_err "kernel: del of an absent prefix, ENOENT, exit 1" 1 \
 	'hoguardctl: kernel refused subnets: not in the list: "203.0.113.0/24"; nothing changed (ENOENT)' \
 	--no-validate del net 203.0.113.0/24
 t_err "kernel: learn=maybe, EINVAL, exit 1" 1 \
-	'hoguardctl: kernel refused learn: not a boolean; nothing changed (EINVAL)' \
+	'hoguardctl: kernel refused learn: not a boolean (Y/N/1/0); nothing changed (EINVAL)' \
 	--no-validate set learn maybe
 
 section "add/del net"
