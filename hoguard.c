@@ -666,9 +666,13 @@ static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
 		seen[p[i].len] = true;
 		minlen = min_t(u32, minlen, p[i].len);
 	}
-	for (len = 128; len >= 0; len--)
-		if (seen[len])
-			t->lens[t->nlens++] = len;
+	for (len = 128; len >= 0; len--) {
+		if (!seen[len])
+			continue;
+		for (i = 0; i < 4; i++)
+			t->lmask[t->nlens][i] = hog_mask_word(len, i);
+		t->lens[t->nlens++] = len;
+	}
 	for (i = 0; i < 4; i++)
 		t->bkey[i] = hog_mask_word(minlen, i);
 
@@ -696,22 +700,43 @@ static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
 	return 0;
 }
 
-bool hog_lpm_probe(const struct hog_lpm *t, const __be32 *a, unsigned int words)
+/*
+ * One probe per distinct length, masks precomputed.  An IPv4 slot holds its
+ * address in a[0] and zeroes in a[1..3], so its hash is that of a[0] ^ len.
+ */
+bool hog_lpm_probe4(const struct hog_lpm *t, __be32 a)
 {
-	unsigned int i, w;
+	unsigned int i;
 
 	for (i = 0; i < t->nlens; i++) {
-		unsigned int len = t->lens[i];
-		__be32 m[4] = { 0 };
-		u32 h;
+		__be32 m = a & t->lmask[i][0];
+		u32 len = t->lens[i];
+		u32 h = hog_hash((__force u32)m ^ len, t->hshift);
 
-		for (w = 0; w < words; w++)
-			m[w] = a[w] & hog_mask_word(len, w);
-		h = hog_slot_hash(t, m, len);
 		for (; t->slot[h].used; h = (h + 1) & t->hmask)
-			if (t->slot[h].len == len &&
-			    !memcmp(t->slot[h].a, m, sizeof(m)))
+			if (t->slot[h].a[0] == m && t->slot[h].len == len)
 				return true;
+	}
+	return false;
+}
+
+bool hog_lpm_probe6(const struct hog_lpm *t, const __be32 *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nlens; i++) {
+		const __be32 *k = t->lmask[i];
+		u32 len = t->lens[i];
+		u32 h = hog_hash(hog_fold6(a, k) ^ len, t->hshift);
+
+		for (; t->slot[h].used; h = (h + 1) & t->hmask) {
+			const struct hog_slot *s = &t->slot[h];
+
+			if (s->len == len && s->a[0] == (a[0] & k[0]) &&
+			    s->a[1] == (a[1] & k[1]) && s->a[2] == (a[2] & k[2]) &&
+			    s->a[3] == (a[3] & k[3]))
+				return true;
+		}
 	}
 	return false;
 }
@@ -786,6 +811,7 @@ void hog_tab_free(struct hog_tab *t)
 #include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
 #include <net/net_namespace.h>
@@ -814,30 +840,41 @@ struct hog_devs {
 	int ifindex[];
 };
 
+/*
+ * One namespace.  The packet path reads @devs and @tab, one table for all
+ * that is guarded here: the listed prefixes' table shared by every
+ * namespace, or, where host-only devices taught us prefixes, this
+ * namespace's own table of listed and learned ones (@own).
+ */
 struct hog_net {
-	struct list_head node;		/* on hog_nets, under hog_mutex */
-	struct net *net;
-	struct hog_devs __rcu *devs;	/* written under hog_mutex */
-	struct hog_tab __rcu *learned;	/* written under lock */
-	struct hog_list *learned_list;	/* under lock */
-	spinlock_t lock;		/* learning; IPv6 notifies atomically */
+	struct hog_devs __rcu *devs;
+	struct hog_tab __rcu *tab;
 	struct hog_stats __percpu *stats;
-	u64 stats_base[HOG_NR];		/* under hog_mutex */
+	struct nf_hook_ops ops[4];	/* hog_ops, with .priv = this */
+	/* the rest under hog_mutex */
+	struct list_head node;		/* on hog_nets */
+	struct net *net;
+	struct hog_tab *own;
+	struct hog_list *learned;
+	struct work_struct learn_work;	/* IPv6 reports addresses atomically */
+	u64 stats_base[HOG_NR];
 };
 
 static unsigned int hog_net_id __read_mostly;
 static struct hog_stats __percpu *hog_stats __read_mostly;
-static struct hog_tab __rcu *hog_listed_tab;
+static struct workqueue_struct *hog_wq;	/* learning from IPv6 events */
+static DEFINE_MUTEX(hog_wq_mutex);	/* hog_wq's lifetime, for readers */
 
 /*
- * The control path: parameter writes, device events and namespaces coming
- * and going.  Lock order: rtnl (device notifier) -> hog_mutex -> hn->lock.
- * Parameter setters take hog_mutex only.
+ * The control path: parameter writes, device and address events, and
+ * namespaces coming and going.  Lock order: rtnl (device notifier) ->
+ * hog_mutex.  Parameter setters take hog_mutex only.
  */
 static DEFINE_MUTEX(hog_mutex);
 static LIST_HEAD(hog_nets);
 static struct hog_pats hog_pats;
 static struct hog_list *hog_listed;
+static struct hog_tab *hog_listed_tab;	/* shared by the namespaces */
 static const struct hog_list hog_none;
 static u64 hog_stats_base[HOG_NR];
 static bool hog_live;	/* between init and exit: tables may have readers */
@@ -894,20 +931,13 @@ static bool hog_devs_has(const struct hog_devs *d, int ifindex)
 	return false;
 }
 
-static __always_inline bool hog_tab_has(const struct hog_tab *t, u8 pf,
+/* Is @a inside a prefix guarded in this namespace, listed or learned? */
+static __always_inline bool hog_guarded(const struct hog_tab *t, u8 pf,
 					const __be32 *a)
 {
 	if (!t)
 		return false;
 	return pf == NFPROTO_IPV4 ? hog_tab_has4(t, a[0]) : hog_tab_has6(t, a);
-}
-
-/* Is @a inside a listed prefix, or one learned in this namespace? */
-static __always_inline bool hog_guarded(const struct hog_net *hn, u8 pf,
-					const __be32 *a)
-{
-	return hog_tab_has(rcu_dereference(hog_listed_tab), pf, a) ||
-	       hog_tab_has(rcu_dereference(hn->learned), pf, a);
 }
 
 static const __be32 *hog_saddr(const struct sk_buff *skb, u8 pf)
@@ -970,8 +1000,9 @@ static unsigned int hog_drop(const struct hog_net *hn, enum hog_reason r,
 static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	const struct hog_net *hn = hog_pernet(state->net);
+	const struct hog_net *hn = priv;
 	const struct hog_devs *devs = rcu_dereference(hn->devs);
+	const struct hog_tab *tab = rcu_dereference(hn->tab);
 	bool in_ho = false, out_ho = false;
 
 	if (devs) {
@@ -981,10 +1012,10 @@ static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 		if (in_ho && state->in == state->out)
 			return NF_ACCEPT;
 	}
-	if (in_ho || hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+	if (in_ho || hog_guarded(tab, state->pf, hog_saddr(skb, state->pf)))
 		return hog_drop(hn, HOG_FORWARD, skb, state);
 	if (READ_ONCE(hog_inbound) &&
-	    (out_ho || hog_guarded(hn, state->pf, hog_daddr(skb, state->pf))))
+	    (out_ho || hog_guarded(tab, state->pf, hog_daddr(skb, state->pf))))
 		return hog_drop(hn, HOG_INBOUND, skb, state);
 	return NF_ACCEPT;
 }
@@ -992,7 +1023,7 @@ static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	const struct hog_net *hn;
+	const struct hog_net *hn = priv;
 	const struct hog_devs *devs;
 
 	/*
@@ -1001,11 +1032,11 @@ static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
 	 */
 	if (skb->skb_iif || (state->out->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
-	hn = hog_pernet(state->net);
 	devs = rcu_dereference(hn->devs);
 	if (devs && hog_devs_has(devs, state->out->ifindex))
 		return NF_ACCEPT;
-	if (hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+	if (hog_guarded(rcu_dereference(hn->tab), state->pf,
+			hog_saddr(skb, state->pf)))
 		return hog_drop(hn, HOG_POSTROUTING, skb, state);
 	return NF_ACCEPT;
 }
@@ -1067,8 +1098,7 @@ static void hog_learn_add(struct hog_list *l, u8 family, const void *a,
 	hog_pfx_mask(p);
 }
 
-static void hog_learn_dev(struct hog_list *l, struct net_device *dev,
-			  const void *gone)
+static void hog_learn_dev(struct hog_list *l, struct net_device *dev)
 {
 	const struct in_device *in_dev = __in_dev_get_rcu(dev);
 	struct inet6_dev *idev = __in6_dev_get(dev);
@@ -1079,7 +1109,7 @@ static void hog_learn_dev(struct hog_list *l, struct net_device *dev,
 		in_dev_for_each_ifa_rcu(ifa, in_dev) {
 			__be32 a = ifa->ifa_local;
 
-			if (ifa == gone || ipv4_is_loopback(a) ||
+			if (ipv4_is_loopback(a) ||
 			    ipv4_is_multicast(a) || ipv4_is_linklocal_169(a))
 				continue;
 			hog_learn_add(l, HOG_V4, &a, ifa->ifa_prefixlen);
@@ -1089,7 +1119,7 @@ static void hog_learn_dev(struct hog_list *l, struct net_device *dev,
 		list_for_each_entry_rcu(ifp, &idev->addr_list, if_list) {
 			int type = ipv6_addr_type(&ifp->addr);
 
-			if (ifp == gone || ifp->state == INET6_IFADDR_STATE_DEAD ||
+			if (ifp->state == INET6_IFADDR_STATE_DEAD ||
 			    (type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
 				     IPV6_ADDR_MULTICAST)))
 				continue;
@@ -1098,53 +1128,96 @@ static void hog_learn_dev(struct hog_list *l, struct net_device *dev,
 	}
 }
 
-/*
- * Recompute what namespace @hn learns from its host-only devices.  @gone
- * is an address being removed that may still be on its device's list.
- * Runs in any context, IPv6 address events being atomic.
- */
-static void hog_learn_sync(struct hog_net *hn, const void *gone)
+/* This namespace's own table: the listed prefixes and @learned. */
+static struct hog_tab *hog_own_build(const struct hog_list *listed,
+				     const struct hog_list *learned)
 {
-	struct hog_list *l = NULL, *old_list;
-	struct hog_tab *t = NULL, *old;
+	struct hog_list *all;
+	struct hog_tab *t;
+
+	all = hog_list_merge(listed ?: &hog_none, learned, GFP_KERNEL);
+	if (!all)
+		return NULL;
+	t = hog_tab_build(all, GFP_KERNEL);
+	hog_free(all);
+	return t;
+}
+
+/* Packets may still be reading @t: free it after a grace period. */
+static void hog_tab_retire(struct hog_tab *t)
+{
+	lockdep_assert_held(&hog_mutex);
+	if (t && hog_live)
+		call_rcu(&t->rcu, hog_tab_free_rcu);
+	else
+		hog_tab_free(t);
+}
+
+/* Publish @own (NULL: nothing learned here) as what @hn guards. */
+static void hog_net_set_tab(struct hog_net *hn, struct hog_tab *own)
+{
+	struct hog_tab *old = hn->own;
+
+	lockdep_assert_held(&hog_mutex);
+	hn->own = own;
+	rcu_assign_pointer(hn->tab, own ?: hog_listed_tab);
+	hog_tab_retire(old);
+}
+
+/*
+ * Recompute what namespace @hn learns from its host-only devices, from
+ * their addresses as they are now.  On failure what was learned before
+ * stays guarded.
+ */
+static void hog_learn_sync(struct hog_net *hn)
+{
 	const struct hog_devs *devs;
+	struct hog_list *l = NULL;
+	struct hog_tab *own = NULL;
 	unsigned int i;
 
-	spin_lock_bh(&hn->lock);
-	rcu_read_lock();
-	devs = rcu_dereference(hn->devs);
+	lockdep_assert_held(&hog_mutex);
+	devs = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
 	if (READ_ONCE(hog_learn) && devs) {
-		l = hog_list_alloc(HOG_MAX_LEARNED, GFP_ATOMIC);
+		l = hog_list_alloc(HOG_MAX_LEARNED, GFP_KERNEL);
 		if (!l)
 			goto nomem;
+		rcu_read_lock();
 		for (i = 0; i < devs->n; i++) {
 			struct net_device *dev;
 
 			dev = dev_get_by_index_rcu(hn->net, devs->ifindex[i]);
 			if (dev)
-				hog_learn_dev(l, dev, gone);
+				hog_learn_dev(l, dev);
 		}
+		rcu_read_unlock();
 		hog_list_canon(l);
-		if (l->n) {
-			t = hog_tab_build(l, GFP_ATOMIC);
-			if (!t)
-				goto nomem;
+		if (!l->n) {
+			hog_free(l);
+			l = NULL;
 		}
 	}
-	rcu_read_unlock();
-	old = rcu_replace_pointer(hn->learned, t, lockdep_is_held(&hn->lock));
-	old_list = hn->learned_list;
-	hn->learned_list = l;
-	spin_unlock_bh(&hn->lock);
-	if (old)
-		call_rcu(&old->rcu, hog_tab_free_rcu);
-	hog_free(old_list);
+	if (l) {
+		own = hog_own_build(hog_listed, l);
+		if (!own)
+			goto nomem;
+	}
+	hog_free(hn->learned);
+	hn->learned = l;
+	hog_net_set_tab(hn, own);
 	return;
 nomem:
-	rcu_read_unlock();
-	spin_unlock_bh(&hn->lock);
 	hog_free(l);
 	pr_warn_ratelimited("out of memory, learned prefixes not updated\n");
+}
+
+static void hog_learn_work(struct work_struct *work)
+{
+	struct hog_net *hn = container_of(work, struct hog_net, learn_work);
+
+	mutex_lock(&hog_mutex);
+	hog_learn_sync(hn);
+	mutex_unlock(&hog_mutex);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1157,7 +1230,7 @@ static void hog_devs_publish(struct hog_net *hn, struct hog_devs *d)
 	old = rcu_replace_pointer(hn->devs, d, lockdep_is_held(&hog_mutex));
 	if (old)
 		kfree_rcu(old, rcu);
-	hog_learn_sync(hn, NULL);
+	hog_learn_sync(hn);
 }
 
 static int hog_ifindex_cmp(const void *a, const void *b)
@@ -1295,40 +1368,73 @@ static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
 	return notifier_from_errno(ret);
 }
 
-static void hog_addr_event(struct net_device *dev, const void *gone)
+static bool hog_dev_ours(struct net_device *dev)
 {
-	struct hog_net *hn = hog_pernet(dev_net(dev));
 	const struct hog_devs *devs;
-	bool ours;
 
-	rcu_read_lock();
-	devs = rcu_dereference(hn->devs);
-	ours = devs && hog_devs_has(devs, dev->ifindex);
-	rcu_read_unlock();
-	if (ours)
-		hog_learn_sync(hn, gone);
+	devs = rcu_dereference(hog_pernet(dev_net(dev))->devs);
+	return devs && hog_devs_has(devs, dev->ifindex);
 }
 
+/* IPv4 reports address changes in process context, after the change. */
 static int hog_inetaddr_event(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
 {
-	struct in_ifaddr *ifa = ptr;
+	struct net_device *dev = ((struct in_ifaddr *)ptr)->ifa_dev->dev;
+	bool ours;
 
-	if (event == NETDEV_UP || event == NETDEV_DOWN)
-		hog_addr_event(ifa->ifa_dev->dev,
-			       event == NETDEV_DOWN ? ifa : NULL);
+	if (event != NETDEV_UP && event != NETDEV_DOWN)
+		return NOTIFY_DONE;
+	rcu_read_lock();
+	ours = hog_dev_ours(dev);
+	rcu_read_unlock();
+	if (ours) {
+		mutex_lock(&hog_mutex);
+		hog_learn_sync(hog_pernet(dev_net(dev)));
+		mutex_unlock(&hog_mutex);
+	}
 	return NOTIFY_DONE;
 }
 
+/*
+ * IPv6 reports them in atomic context: learn from a work item.  Until it
+ * has run (microseconds), a new address is guarded on its device by the
+ * device rule only; readers of what is guarded wait for it (hog_settle()).
+ * hog_net_exit() waits for readers of @devs to finish before it cancels
+ * the work, so none can queue it afterwards.
+ */
 static int hog_inet6addr_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
-	struct inet6_ifaddr *ifa = ptr;
+	struct net_device *dev = ((struct inet6_ifaddr *)ptr)->idev->dev;
 
-	if (event == NETDEV_UP || event == NETDEV_DOWN)
-		hog_addr_event(ifa->idev->dev,
-			       event == NETDEV_DOWN ? ifa : NULL);
+	if (event != NETDEV_UP && event != NETDEV_DOWN)
+		return NOTIFY_DONE;
+	rcu_read_lock();
+	if (hog_dev_ours(dev))
+		queue_work(hog_wq, &hog_pernet(dev_net(dev))->learn_work);
+	rcu_read_unlock();
 	return NOTIFY_DONE;
+}
+
+/* Let pending learning finish, before showing what is guarded. */
+static void hog_settle(void)
+{
+	mutex_lock(&hog_wq_mutex);
+	if (hog_wq)
+		flush_workqueue(hog_wq);
+	mutex_unlock(&hog_wq_mutex);
+}
+
+static void hog_wq_destroy(void)
+{
+	struct workqueue_struct *wq;
+
+	mutex_lock(&hog_wq_mutex);
+	wq = hog_wq;
+	hog_wq = NULL;
+	mutex_unlock(&hog_wq_mutex);
+	destroy_workqueue(wq);
 }
 
 static struct notifier_block hog_netdev_nb = {
@@ -1362,10 +1468,10 @@ static int hog_proc_show(struct seq_file *seq, void *v)
 {
 	struct hog_net *hn = hog_pernet(seq_file_single_net(seq));
 	const struct hog_devs *devs;
-	struct hog_list *learned;
 	unsigned int i;
 	int r;
 
+	hog_settle();
 	mutex_lock(&hog_mutex);
 	seq_printf(seq, "version %s\nmode %s\n", HOGUARD_VERSION,
 		   READ_ONCE(hog_monitor) ? "monitor" : "enforcing");
@@ -1383,12 +1489,7 @@ static int hog_proc_show(struct seq_file *seq, void *v)
 	}
 	rcu_read_unlock();
 	hog_proc_list(seq, "subnet", hog_listed);
-	spin_lock_bh(&hn->lock);
-	learned = hn->learned_list ?
-		  hog_list_merge(hn->learned_list, &hog_none, GFP_ATOMIC) : NULL;
-	spin_unlock_bh(&hn->lock);
-	hog_proc_list(seq, "learned", learned);
-	hog_free(learned);
+	hog_proc_list(seq, "learned", hn->learned);
 	for (r = 0; r < HOG_NR; r++)
 		seq_printf(seq, "drops_%s %llu\n",
 			   r == HOG_FORWARD ? "forward" :
@@ -1405,10 +1506,11 @@ static int __net_init hog_net_init(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
 	struct hog_devs *d;
+	unsigned int i;
 	int ret;
 
 	hn->net = net;
-	spin_lock_init(&hn->lock);
+	INIT_WORK(&hn->learn_work, hog_learn_work);
 	hn->stats = alloc_percpu(struct hog_stats);
 	if (!hn->stats)
 		return -ENOMEM;
@@ -1428,7 +1530,11 @@ static int __net_init hog_net_init(struct net *net)
 	if (ret)
 		goto err_scan;
 	/* Hooks go in last: the namespace is guarded from its first packet. */
-	ret = nf_register_net_hooks(net, hog_ops, ARRAY_SIZE(hog_ops));
+	BUILD_BUG_ON(sizeof(hn->ops) != sizeof(hog_ops));
+	memcpy(hn->ops, hog_ops, sizeof(hn->ops));
+	for (i = 0; i < ARRAY_SIZE(hn->ops); i++)
+		hn->ops[i].priv = hn;
+	ret = nf_register_net_hooks(net, hn->ops, ARRAY_SIZE(hn->ops));
 	if (ret)
 		goto err_hooks;
 	return 0;
@@ -1438,6 +1544,8 @@ err_hooks:
 	list_del(&hn->node);
 	hog_devs_publish(hn, NULL);
 	mutex_unlock(&hog_mutex);
+	synchronize_rcu();	/* see hog_inet6addr_event() */
+	cancel_work_sync(&hn->learn_work);
 err_scan:
 	remove_proc_entry("hoguard", net->proc_net);
 err_proc:
@@ -1447,7 +1555,9 @@ err_proc:
 
 static void __net_exit hog_net_pre_exit(struct net *net)
 {
-	nf_unregister_net_hooks(net, hog_ops, ARRAY_SIZE(hog_ops));
+	struct hog_net *hn = hog_pernet(net);
+
+	nf_unregister_net_hooks(net, hn->ops, ARRAY_SIZE(hn->ops));
 }
 
 static void __net_exit hog_net_exit(struct net *net)
@@ -1459,6 +1569,8 @@ static void __net_exit hog_net_exit(struct net *net)
 	list_del(&hn->node);
 	hog_devs_publish(hn, NULL);	/* also drops what was learned */
 	mutex_unlock(&hog_mutex);
+	synchronize_rcu();	/* see hog_inet6addr_event() */
+	cancel_work_sync(&hn->learn_work);
 	/* the hooks are gone, and a grace period has passed since */
 	free_percpu(hn->stats);
 }
@@ -1535,10 +1647,57 @@ static int hog_hostonly_get(char *buf, const struct kernel_param *kp)
 	return ret;
 }
 
+/*
+ * Publish @l as the listed prefixes: their table, and the own table of
+ * every namespace that learned prefixes, are all built before any is
+ * published, so that a failure leaves everything as it was.
+ */
+static int hog_listed_apply(struct hog_list *l)
+{
+	struct hog_tab *t = NULL, *old, **own;
+	struct hog_net *hn;
+	unsigned int n = 0, i = 0;
+
+	lockdep_assert_held(&hog_mutex);
+	list_for_each_entry(hn, &hog_nets, node)
+		n++;
+	own = kcalloc(n, sizeof(*own), GFP_KERNEL);
+	if (!own && n)
+		return -ENOMEM;
+	if (l->n) {
+		t = hog_tab_build(l, GFP_KERNEL);
+		if (!t)
+			goto nomem;
+	}
+	list_for_each_entry(hn, &hog_nets, node) {
+		if (hn->learned) {
+			own[i] = hog_own_build(l, hn->learned);
+			if (!own[i])
+				goto nomem;
+		}
+		i++;
+	}
+	old = hog_listed_tab;
+	hog_listed_tab = t;
+	hog_free(hog_listed);
+	hog_listed = l;
+	i = 0;
+	list_for_each_entry(hn, &hog_nets, node)
+		hog_net_set_tab(hn, own[i++]);
+	hog_tab_retire(old);	/* no namespace points to it any more */
+	kfree(own);
+	return 0;
+nomem:
+	for (i = 0; i < n; i++)
+		hog_tab_free(own[i]);
+	kfree(own);
+	hog_tab_free(t);
+	return -ENOMEM;
+}
+
 static int hog_subnets_set(const char *val, const struct kernel_param *kp)
 {
 	struct hog_err err = { };
-	struct hog_tab *t = NULL, *old;
 	struct hog_list *l;
 	int ret;
 
@@ -1551,22 +1710,9 @@ static int hog_subnets_set(const char *val, const struct kernel_param *kp)
 		pr_warn("subnets: %s; nothing changed\n", err.msg);
 		goto out;
 	}
-	if (l->n) {
-		t = hog_tab_build(l, GFP_KERNEL);
-		if (!t) {
-			hog_free(l);
-			ret = -ENOMEM;
-			goto out;
-		}
-	}
-	old = rcu_replace_pointer(hog_listed_tab, t,
-				  lockdep_is_held(&hog_mutex));
-	if (old && hog_live)
-		call_rcu(&old->rcu, hog_tab_free_rcu);
-	else
-		hog_tab_free(old);
-	hog_free(hog_listed);
-	hog_listed = l;
+	ret = hog_listed_apply(l);
+	if (ret)
+		hog_free(l);
 out:
 	mutex_unlock(&hog_mutex);
 	return ret;
@@ -1578,8 +1724,8 @@ out:
  */
 static void hog_subnets_free(void *arg)
 {
-	hog_tab_free(rcu_dereference_protected(hog_listed_tab, true));
-	RCU_INIT_POINTER(hog_listed_tab, NULL);
+	hog_tab_free(hog_listed_tab);
+	hog_listed_tab = NULL;
 	hog_free(hog_listed);
 	hog_listed = NULL;
 }
@@ -1597,25 +1743,19 @@ static int hog_subnets_get(char *buf, const struct kernel_param *kp)
 /* Listed and learned, over all namespaces. */
 static int hog_guarded_get(char *buf, const struct kernel_param *kp)
 {
-	struct hog_list *all, *m, *c;
+	struct hog_list *all, *m;
 	struct hog_net *hn;
 	int ret = -ENOMEM;
 
+	hog_settle();
 	mutex_lock(&hog_mutex);
 	all = hog_list_merge(hog_listed ?: &hog_none, &hog_none, GFP_KERNEL);
 	list_for_each_entry(hn, &hog_nets, node) {
 		if (!all)
 			break;
-		/* learned lists are short: copy under the lock, merge after */
-		spin_lock_bh(&hn->lock);
-		c = hn->learned_list ?
-		    hog_list_merge(hn->learned_list, &hog_none, GFP_ATOMIC) :
-		    NULL;
-		spin_unlock_bh(&hn->lock);
-		if (!c)
+		if (!hn->learned)
 			continue;
-		m = hog_list_merge(all, c, GFP_KERNEL);
-		hog_free(c);
+		m = hog_list_merge(all, hn->learned, GFP_KERNEL);
 		hog_free(all);
 		all = m;
 	}
@@ -1645,7 +1785,7 @@ static int hog_learn_set(const char *val, const struct kernel_param *kp)
 	ret = hog_bool_set(val, kp);
 	if (!ret)
 		list_for_each_entry(hn, &hog_nets, node)
-			hog_learn_sync(hn, NULL);
+			hog_learn_sync(hn);
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -1766,6 +1906,11 @@ static int __init hog_init(void)
 	hog_stats = alloc_percpu(struct hog_stats);
 	if (!hog_stats)
 		return -ENOMEM;
+	hog_wq = alloc_workqueue("hoguard", 0, 0);
+	if (!hog_wq) {
+		ret = -ENOMEM;
+		goto err_wq;
+	}
 	/* From here on packets may read the tables: free them after RCU. */
 	mutex_lock(&hog_mutex);
 	hog_live = true;
@@ -1785,7 +1930,7 @@ static int __init hog_init(void)
 	/* Addresses added before the address notifiers were in place. */
 	mutex_lock(&hog_mutex);
 	list_for_each_entry(hn, &hog_nets, node)
-		hog_learn_sync(hn, NULL);
+		hog_learn_sync(hn);
 	mutex_unlock(&hog_mutex);
 	pr_info("version " HOGUARD_VERSION " loaded\n");
 	return 0;
@@ -1801,6 +1946,8 @@ err_pernet:
 	hog_live = false;
 	mutex_unlock(&hog_mutex);
 	rcu_barrier();	/* our RCU callbacks are module code */
+	hog_wq_destroy();
+err_wq:
 	free_percpu(hog_stats);
 	hog_stats = NULL;
 	return ret;
@@ -1820,6 +1967,7 @@ static void __exit hog_exit(void)
 	hog_stats = NULL;
 	mutex_unlock(&hog_mutex);
 	rcu_barrier();	/* our RCU callbacks are module code */
+	hog_wq_destroy();
 	free_percpu(stats);
 }
 

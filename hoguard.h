@@ -99,6 +99,7 @@ struct hog_lpm {
 	u8 nlens;		/* 0: the table is empty */
 	u8 lens[129];		/* distinct lengths, longest first */
 	__be32 bkey[4];		/* mask of the shortest length: the bloom key */
+	__be32 lmask[129][4];	/* the mask of each length in lens[] */
 	unsigned long *bloom;
 	struct hog_slot *slot;
 };
@@ -128,7 +129,8 @@ static inline bool hog_bloom_test(const struct hog_lpm *t, u32 h)
 	return t->bloom[h / BITS_PER_LONG] & (1UL << (h % BITS_PER_LONG));
 }
 
-bool hog_lpm_probe(const struct hog_lpm *t, const __be32 *a, unsigned int words);
+bool hog_lpm_probe4(const struct hog_lpm *t, __be32 a);
+bool hog_lpm_probe6(const struct hog_lpm *t, const __be32 *a);
 
 /*
  * The packet path: one bit test for an address outside every guarded
@@ -140,7 +142,7 @@ static inline bool hog_tab_has4(const struct hog_tab *t, __be32 a)
 
 	if (!l->nlens || !hog_bloom_test(l, (__force u32)(a & l->bkey[0])))
 		return false;
-	return hog_lpm_probe(l, &a, 1);
+	return hog_lpm_probe4(l, a);
 }
 
 static inline bool hog_tab_has6(const struct hog_tab *t, const __be32 *a)
@@ -149,7 +151,7 @@ static inline bool hog_tab_has6(const struct hog_tab *t, const __be32 *a)
 
 	if (!l->nlens || !hog_bloom_test(l, hog_fold6(a, l->bkey)))
 		return false;
-	return hog_lpm_probe(l, a, 4);
+	return hog_lpm_probe6(l, a);
 }
 
 /* Why a write was refused, for the one log line the kernel side prints. */
