@@ -130,7 +130,10 @@ prebuild() {
 		make -C "$src" -s KDIR="$CACHE/$1/build" >"$CACHE/dkms-test/prebuild-$1.log" 2>&1
 }
 
+# The VMs run side by side (each keeps one core busy); their logs are
+# printed when they are done.
 i=0
+pids=()
 for s in "$@"; do
 	i=$((i + 1))
 	other=$(other_of "$s")
@@ -149,14 +152,27 @@ for s in "$@"; do
 				"$(tail -n 5 "$CACHE/dkms-test/prebuild-$s.log" | tr '\n' ' ')"
 		fi
 	fi
-	echo "--- VM $s: $parts (second kernel: $other)"
-	start=$SECONDS
-	log=$CACHE/dkms-test/vm-$s.log
+	echo "--- VM $s: $parts (second kernel: $other), started"
+	rm -f "$CACHE/dkms-test/vm-$s.rc"
 	# Module builds under TCG take minutes each: more time than vmrun's
 	# default unless the caller chose.
-	HOGUARD_DKMS_DEB=$deb VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-2400} \
-		scripts/vmrun "$s" tests/dkms/in-vm.sh "$s" "$other" "$parts" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+	(
+		start=$SECONDS
+		HOGUARD_DKMS_DEB=$deb VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-2400} \
+			scripts/vmrun "$s" tests/dkms/in-vm.sh "$s" "$other" "$parts" \
+			>"$CACHE/dkms-test/vm-$s.log" 2>&1
+		rc=$?
+		echo "$rc $((SECONDS - start))" >"$CACHE/dkms-test/vm-$s.rc"
+	) &
+	pids+=($!)
+done
+wait "${pids[@]}"
+
+for s in "$@"; do
+	log=$CACHE/dkms-test/vm-$s.log
+	read -r rc secs <"$CACHE/dkms-test/vm-$s.rc" || { rc=255 secs='?'; }
+	echo "--- VM $s"
+	cat "$log"
 	# Count the VM's check lines (also when it died half-way); a VM that
 	# died, or whose kernel log shows a problem (vmrun fails then), with
 	# no failed check counts one failure more.
@@ -166,7 +182,7 @@ for s in "$@"; do
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		fail "VM $s" "vmrun exited $rc (see $log and $CACHE/$s/last-console.txt)"
 	fi
-	echo "--- VM $s: $p passed, $f failed, $((SECONDS - start)) s"
+	echo "--- VM $s: $p passed, $f failed, $secs s"
 done
 
 echo "$PASS passed, $FAILS failed"
