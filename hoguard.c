@@ -1284,6 +1284,18 @@ static int hog_devs_scan(struct net *net, const struct hog_pats *pats,
 	return 0;
 }
 
+/* A zeroed array of @n elements of @size, one per namespace. */
+static void *hog_nets_array(size_t size, unsigned int *n)
+{
+	struct hog_net *hn;
+
+	lockdep_assert_held(&hog_mutex);
+	*n = 0;
+	list_for_each_entry(hn, &hog_nets, node)
+		(*n)++;
+	return kcalloc(*n, size, GFP_KERNEL);	/* ZERO_SIZE_PTR for none */
+}
+
 /*
  * Apply new patterns to every namespace: all new device sets are built
  * first, so that a failure leaves everything as it was.
@@ -1292,14 +1304,11 @@ static int hog_pats_apply(const struct hog_pats *pats)
 {
 	struct hog_devs **nd;
 	struct hog_net *hn;
-	unsigned int n = 0, i = 0;
+	unsigned int n, i = 0;
 	int ret = 0;
 
-	lockdep_assert_held(&hog_mutex);
-	list_for_each_entry(hn, &hog_nets, node)
-		n++;
-	nd = kcalloc(n, sizeof(*nd), GFP_KERNEL);
-	if (!nd && n)
+	nd = hog_nets_array(sizeof(*nd), &n);
+	if (!nd)
 		return -ENOMEM;
 	list_for_each_entry(hn, &hog_nets, node) {
 		ret = hog_devs_scan(hn->net, pats, &nd[i++]);
@@ -1656,13 +1665,10 @@ static int hog_listed_apply(struct hog_list *l)
 {
 	struct hog_tab *t = NULL, *old, **own;
 	struct hog_net *hn;
-	unsigned int n = 0, i = 0;
+	unsigned int n, i = 0;
 
-	lockdep_assert_held(&hog_mutex);
-	list_for_each_entry(hn, &hog_nets, node)
-		n++;
-	own = kcalloc(n, sizeof(*own), GFP_KERNEL);
-	if (!own && n)
+	own = hog_nets_array(sizeof(*own), &n);
+	if (!own)
 		return -ENOMEM;
 	if (l->n) {
 		t = hog_tab_build(l, GFP_KERNEL);
