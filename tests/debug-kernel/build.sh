@@ -76,6 +76,14 @@ if [ "$(cat config.stamp 2>/dev/null)" != "$stamp" ] || [ ! -e "$OBJ/.config" ];
 	echo "$stamp" >config.stamp
 fi
 
+# Debian's kernel Makefile includes .kernelvariables from the build tree,
+# and scripts/build-module reads the compiler from it: name gcc-12 (what
+# bookworm's gcc is) there before the first build, so that the kernel and
+# later runs build with the same command line (a change of it rebuilds all).
+# shellcheck disable=SC2016 # make's $(CROSS_COMPILE), not the shell's
+[ "$(cat "$OBJ/.kernelvariables" 2>/dev/null)" = 'CC = $(CROSS_COMPILE)gcc-12' ] ||
+	echo 'CC = $(CROSS_COMPILE)gcc-12' >"$OBJ/.kernelvariables"
+
 t=$SECONDS
 say "building (nice $NICE, -j$(nproc)); log in $DIR/build.log"
 if ! nice -n "$NICE" "${K[@]}" -j"$(nproc)" bzImage modules >build.log 2>&1; then
@@ -90,8 +98,5 @@ mv root.new root
 depmod -b root "$kver"
 ln -sfn obj/arch/x86/boot/bzImage vmlinuz
 ln -sfn obj build
-# scripts/build-module reads the compiler from Debian's .kernelvariables;
-# this tree was built with gcc, which on bookworm is gcc-12.
-echo 'CC = $(CROSS_COMPILE)gcc-12' >"$OBJ/.kernelvariables"
 echo "$kver" >kver
 say "$kver built in $((SECONDS - t)) s: $(stat -c %s "$OBJ/arch/x86/boot/bzImage") byte bzImage"
