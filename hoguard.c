@@ -1197,6 +1197,16 @@ static void hog_learn_sync(struct hog_net *hn)
 			l = NULL;
 		}
 	}
+	/* Device and pattern changes mostly leave what is learned as it was. */
+	if (l && hn->learned && l->n == hn->learned->n) {
+		for (i = 0; i < l->n; i++)
+			if (hog_pfx_cmp(&l->p[i], &hn->learned->p[i]))
+				break;
+		if (i == l->n) {
+			hog_free(l);
+			return;
+		}
+	}
 	if (l) {
 		own = hog_own_build(hog_listed, l);
 		if (!own)
