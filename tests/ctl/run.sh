@@ -31,10 +31,8 @@ KO=${1:-}
 TMP=$(mktemp -d)
 NS_G=hgc-g NS_LAN=hgc-lan NS_1=hgc-ns1 NS_1G=hgc-ns1g NS_1O=hgc-ns1o
 
-T_N=0 T_PASS=0 T_FAIL=0
-ok() { T_N=$((T_N + 1)) T_PASS=$((T_PASS + 1)); echo "ok   $T_N $1"; }
-fail() { T_N=$((T_N + 1)) T_FAIL=$((T_FAIL + 1)); echo "FAIL $T_N $1: $2"; }
-summary() { echo "$T_PASS passed, $T_FAIL failed"; }
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+. "$REPO/tests/lib/common.sh"
 # section TITLE: a heading, with the seconds spent so far.
 section() { echo "# $1 (at ${SECONDS}s)"; }
 
@@ -49,8 +47,6 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-die() { fail "setup" "$1"; summary; exit 1; }
 
 # hc ARGS...: run hoguardctl; sets OUT, ERR, RC.
 hc() {
@@ -76,17 +72,7 @@ t_out() {
 	local desc=$1 want=$2 wantout=$3
 	shift 3
 	hc "$@"
-	if [ "$RC" != "$want" ]; then
-		fail "$desc" "exit $RC, want $want; stderr: $ERR; stdout: $OUT"
-	elif [ "$OUT" != "$wantout" ]; then
-		# (no /dev/fd in the VM: no process substitution)
-		echo "$wantout" >"$TMP/want"
-		echo "$OUT" >"$TMP/got"
-		fail "$desc" "stdout differs (- want, + got):
-$(diff -u "$TMP/want" "$TMP/got" | tail -n +3 | sed 's/^/    /')"
-	else
-		ok "$desc"
-	fi
+	t_exact "$desc" "$want" stdout "$OUT" "$wantout"
 }
 
 # t_err DESC WANT_RC WANT_STDERR ARGS...: exit status and exact stderr.
@@ -94,12 +80,22 @@ t_err() {
 	local desc=$1 want=$2 wanterr=$3
 	shift 3
 	hc "$@"
-	if [ "$RC" != "$want" ]; then
-		fail "$desc" "exit $RC, want $want; stderr: $ERR"
-	elif [ "$ERR" != "$wanterr" ]; then
-		fail "$desc" "stderr '$ERR', want '$wanterr'"
+	t_exact "$desc" "$want" stderr "$ERR" "$wanterr"
+}
+
+# t_exact DESC WANT_RC STREAM GOT WANT: after hc, RC must be WANT_RC and
+# STREAM's text GOT exactly WANT (a difference is shown as a diff).
+t_exact() {
+	if [ "$RC" != "$2" ]; then
+		fail "$1" "exit $RC, want $2; stderr: $ERR; stdout: $(head -c 300 <<<"$OUT")"
+	elif [ "$4" != "$5" ]; then
+		# (no /dev/fd in the VM: no process substitution)
+		echo "$5" >"$TMP/want"
+		echo "$4" >"$TMP/got"
+		fail "$1" "$3 differs (- want, + got):
+$(diff -u "$TMP/want" "$TMP/got" | tail -n +3 | sed 's/^/    /')"
 	else
-		ok "$desc"
+		ok "$1"
 	fi
 }
 
@@ -107,15 +103,10 @@ t_err() {
 t_true() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d" "'$*' failed"; fi; }
 t_false() { local d=$1; shift; if "$@" >/dev/null 2>&1; then fail "$d" "'$*' succeeded"; else ok "$d"; fi; }
 
-# t_eq DESC GOT WANT
-t_eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
-}
-
 param() { cat "$PARAMS/$1"; }
 
 # t_param DESC NAME WANT: a parameter as the kernel reads it back.
-t_param() { t_eq "$1" "$(param "$2")" "$3"; }
+t_param() { check_eq "$1" "$(param "$2")" "$3"; }
 
 # t_json DESC PYEXPR ARGS...: run hoguardctl (any exit status), parse its
 # stdout as JSON into `d` and assert the python expression on it.
@@ -165,13 +156,13 @@ for w in status 'add dev' 'del dev' 'add net' 'del net' 'set KEY' reset \
 	detect check watch --json --netns --root --apply --persist --count; do
 	grep -q -- "$w" <<<"$OUT" || missing+=" '$w'"
 done
-t_eq "--help: exit 0 and names every command and option" "$RC${missing}" 0
+check_eq "--help: exit 0 and names every command and option" "$RC${missing}" 0
 missing=
 for c in status add del set reset detect check watch; do
 	grep -Eq "^\.(B|BR|BI) \"?$c( |\$|\")" "$REPO/scripts/hoguardctl.8" ||
 		missing+=" $c"
 done
-t_eq "man page documents every command" "${missing:-}" ""
+check_eq "man page documents every command" "${missing:-}" ""
 t_rc "add --help: exit 0" 0 add --help
 t_out "--version" 0 "hoguardctl 0.1.0" --version
 t_rc "unknown command: exit 2" 2 frobnicate
@@ -202,9 +193,9 @@ t_rc "detect --root missing-dir: exit 2" 2 detect --root "$TMP/nonexistent"
 # --persist into a copy of the fixture root.
 cp -a "$FIX/vmware" "$TMP/p1"
 t_rc "detect --persist: exit 0" 0 detect --persist --root "$TMP/p1"
-t_eq "detect --persist: the last output line says where" \
+check_eq "detect --persist: the last output line says where" \
 	"$(tail -n1 <<<"$OUT")" "# written to /etc/modprobe.d/hoguard.conf"
-t_eq "detect --persist: modprobe.d/hoguard.conf" \
+check_eq "detect --persist: modprobe.d/hoguard.conf" \
 	"$(cat "$TMP/p1/etc/modprobe.d/hoguard.conf")" \
 	"# written by hoguardctl detect --persist
 options hoguard hostonly=vmnet1,vmnet2 subnets=192.0.2.0/24,198.51.100.128/25"
@@ -215,13 +206,13 @@ printf '%s\n' '# local settings' 'blacklist pcspkr' \
 	>"$TMP/p2/etc/modprobe.d/hoguard.conf"
 t_rc "detect --persist over an existing file: exit 0" 0 \
 	detect --persist --root "$TMP/p2"
-t_eq "detect --persist: other lines and options kept, lists merged" \
+check_eq "detect --persist: other lines and options kept, lists merged" \
 	"$(cat "$TMP/p2/etc/modprobe.d/hoguard.conf")" \
 	"# local settings
 blacklist pcspkr
 options hoguard learn=0 hostonly=vmnet7,virbr9,virbr1,virbr4 subnets=192.0.2.0/24,198.51.100.128/25,203.0.113.0/24,2001:db8:1ab::/64,2001:db8:cafe::/64"
 t_rc "detect --persist again: exit 0" 0 detect --persist --root "$TMP/p2"
-t_eq "detect --persist again: nothing changes" \
+check_eq "detect --persist again: nothing changes" \
 	"$(sha256sum <"$TMP/p2/etc/modprobe.d/hoguard.conf")" \
 	"$(printf '%s\n' '# local settings' 'blacklist pcspkr' \
 		'options hoguard learn=0 hostonly=vmnet7,virbr9,virbr1,virbr4 subnets=192.0.2.0/24,198.51.100.128/25,203.0.113.0/24,2001:db8:1ab::/64,2001:db8:cafe::/64' |
@@ -448,10 +439,10 @@ t_param "subnets after del" subnets 192.0.2.0/24,2001:db8:1::/64
 # the list from /proc/net/hoguard once sysfs cannot show it (EOVERFLOW).
 big=$(for i in $(seq 0 399); do printf '10.%d.%d.0/24,' $((i / 256)) $((i % 256)); done)
 t_rc "add net: 400 prefixes (over a page, split): exit 0" 0 add net "${big%,}"
-t_eq "subnets holds 402 prefixes" "$(grep -c '^subnet ' /proc/net/hoguard)" 402
+check_eq "subnets holds 402 prefixes" "$(grep -c '^subnet ' /proc/net/hoguard)" 402
 t_false "sysfs cannot show them (EOVERFLOW)" cat "$PARAMS/subnets"
 hc status
-t_eq "status still lists all 402" "$RC $(grep subnets: <<<"$OUT" | tr ',' '\n' | wc -l)" "0 402"
+check_eq "status still lists all 402" "$RC $(grep subnets: <<<"$OUT" | tr ',' '\n' | wc -l)" "0 402"
 t_rc "del net: the 400 again: exit 0" 0 del net "${big%,}"
 t_param "subnets back to two" subnets 192.0.2.0/24,2001:db8:1::/64
 
@@ -496,7 +487,7 @@ t_json "check --json, guarded" \
 	check --json --root "$EMPTY"
 "$CTL" set learn off
 hc check --root "$EMPTY"
-t_eq "check, learn off: LEAK, exit 1" "$RC $(grep verdict <<<"$OUT")" \
+check_eq "check, learn off: LEAK, exit 1" "$RC $(grep verdict <<<"$OUT")" \
 	"1   verdict: LEAK: ipv4 and ipv6 forwarding is on; 192.0.2.0/24 is not guarded; 2001:db8:1::/64 is not guarded"
 "$CTL" add net 192.0.2.0/23 2001:db8::/32
 t_out "check, learn off, wider prefixes listed: exit 0" 0 "$GUARDED" \
@@ -505,16 +496,16 @@ t_out "check, learn off, wider prefixes listed: exit 0" 0 "$GUARDED" \
 "$CTL" set learn on
 "$CTL" set monitor on
 hc check --root "$EMPTY"
-t_eq "check, monitor mode: LEAK, exit 1" "$RC $(grep verdict <<<"$OUT")" \
+check_eq "check, monitor mode: LEAK, exit 1" "$RC $(grep verdict <<<"$OUT")" \
 	"1   verdict: LEAK: ipv4 and ipv6 forwarding is on; hoguard is in monitor mode"
-t_eq "status shows monitor mode" "$("$CTL" status | grep mode:)" "  mode: monitor"
+check_eq "status shows monitor mode" "$("$CTL" status | grep mode:)" "  mode: monitor"
 "$CTL" set monitor off
 
 section "counters: reset, watch"
 "$CTL" reset
 t_false "guarded: the guest's pings to lan are dropped" guest_ping 3
 t_param "drops_forward counted 3" drops_forward 3
-t_eq "status shows the drops" "$("$CTL" status | grep drops:)" \
+check_eq "status shows the drops" "$("$CTL" status | grep drops:)" \
 	"  drops: forward 3, inbound 0, postrouting 0"
 t_out "status: the whole view" 0 "hoguard: loaded
   version: $VER
@@ -529,16 +520,16 @@ t_out "status: the whole view" 0 "hoguard: loaded
 start=$(date +%s%N)
 hc watch --count 2
 el=$(( ($(date +%s%N) - start) / 1000000 ))
-t_eq "watch --count 2: exit 0, header + 2 samples" \
+check_eq "watch --count 2: exit 0, header + 2 samples" \
 	"$RC $(wc -l <<<"$OUT") $(head -n1 <<<"$OUT" | tr -s ' ')" \
 	"0 3 time forward /s inbound /s postrouting /s"
-t_eq "watch --count 2: both samples show 3 forward drops, rate 0" \
+check_eq "watch --count 2: both samples show 3 forward drops, rate 0" \
 	"$(tail -n +2 <<<"$OUT" | awk '{print $2, $3, $4, $6}' | paste -sd' ')" \
 	"3 0 0 0 3 0 0 0"
 t_true "watch --count 2 takes about a second ($el ms)" \
 	test "$el" -ge 1000 -a "$el" -lt 30000
 hc watch --json --count 2 --interval 0.2
-t_eq "watch --json: 2 lines of JSON with the counters" \
+check_eq "watch --json: 2 lines of JSON with the counters" \
 	"$RC $(python3 -c '
 import json, sys
 ls = [json.loads(l) for l in sys.stdin]
@@ -546,7 +537,7 @@ print(len(ls), [l["drops"]["forward"] for l in ls], ls[1]["rate"]["forward"])
 ' <<<"$OUT")" "0 2 [3, 3] 0.0"
 t_rc "watch --count 0: exit 2" 2 watch --count 0
 t_rc "reset: exit 0" 0 reset
-t_eq "reset zeroes the counters" \
+check_eq "reset zeroes the counters" \
 	"$(param drops_forward) $(param drops_inbound) $(param drops_postrouting)" "0 0 0"
 
 section "detect --apply, loaded"
@@ -562,7 +553,7 @@ t_param "hostonly after --apply" hostonly 'vmnet1,vmnet2,vboxnet*'
 t_param "subnets after --apply" subnets \
 	192.0.2.0/24,198.51.100.128/25,2001:db8:1::/64
 hc detect --root "$EMPTY"
-t_eq "detect, no config but a live vboxnet0: exit 0 and its lines" "$RC
+check_eq "detect, no config but a live vboxnet0: exit 0 and its lines" "$RC
 $OUT" "0
 # VirtualBox vboxnet0: 192.0.2.0/24 2001:db8:1::/64 (interface)
 hostonly=vboxnet*
@@ -620,14 +611,14 @@ t_out "status -n hgc-ns1: that namespace's devices, learned, drops" 0 \
 t_json "status --json -n hgc-ns1" \
 	'd["netns"] == "'$NS_1'" and d["devices"][0]["name"] == "vmnet5" and d["learned"] == ["203.0.113.0/24"] and d["drops"]["forward"] == 2 and d["drops_scope"] == "namespace" and "203.0.113.0/24" in d["guarded"]' \
 	-n $NS_1 status --json
-t_eq "status here: global counters, no vmnet5 in this namespace" \
+check_eq "status here: global counters, no vmnet5 in this namespace" \
 	"$("$CTL" status | grep -e 'vmnet\*' -e drops:)" \
 	"  hostonly: vmnet* (no device)
   drops: forward 2, inbound 0, postrouting 0"
 hc -n $NS_1 watch --count 1 --json
-t_eq "watch -n hgc-ns1: that namespace's counter" \
+check_eq "watch -n hgc-ns1: that namespace's counter" \
 	"$RC $(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["drops"]["forward"])' <<<"$OUT")" "0 2"
-t_eq "watch -n hgc-g: the guest namespace has no drops" \
+check_eq "watch -n hgc-g: the guest namespace has no drops" \
 	"$("$CTL" -n $NS_G watch --count 1 | tail -n1 | awk '{print $2, $4, $6}')" "0 0 0"
 t_err "status -n missing: exit 1" 1 \
 	'hoguardctl: no network namespace "hgc-nope" (see: ip netns list)' \
@@ -646,7 +637,7 @@ echo "install hoguard /sbin/insmod $KO \$CMDLINE_OPTS" \
 	>/etc/modprobe.d/hoguard-test.conf
 t_rc "detect --apply, not loaded: loads it with modprobe, exit 0" 0 \
 	detect --apply --root "$FIX/libvirt"
-t_eq "detect --apply said so" "$(tail -n1 <<<"$OUT")" "# loaded hoguard with them"
+check_eq "detect --apply said so" "$(tail -n1 <<<"$OUT")" "# loaded hoguard with them"
 t_param "hostonly given to modprobe" hostonly 'vboxnet*,virbr9,virbr1,virbr4'
 t_param "subnets given to modprobe" subnets \
 	192.0.2.0/24,198.51.100.128/25,2001:db8:1::/64,2001:db8:1ab::/64,2001:db8:cafe::/64

@@ -38,20 +38,14 @@ ALL_PARAMS="hostonly subnets learn inbound log monitor guarded drops_forward
 drops_inbound drops_postrouting reset_counters"
 LOG=/tmp/dkms-test.log   # commands' output; shown when a check failed
 
-N=0 PASS=0 FAILS=0
-ok() { N=$((N + 1)) PASS=$((PASS + 1)); echo "ok   $N [$SERIES] $1"; }
-fail() { N=$((N + 1)) FAILS=$((FAILS + 1)); echo "FAIL $N [$SERIES] $1: $2"; }
-summary() {
-	echo "$PASS passed, $FAILS failed"
-	if [ $FAILS -ne 0 ]; then
+T_TAG="[$SERIES] "
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+. "$REPO/tests/lib/common.sh"
+summary_more() {
+	if [ "$T_FAIL" -ne 0 ]; then
 		echo "--- command output ($LOG):"
 		cat "$LOG"
 	fi
-}
-die() { fail "setup" "$1"; summary; exit 1; }
-# check_eq DESC GOT WANT
-check_eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
 }
 # check_cmd DESC CMD...: CMD must succeed. Its output goes to $LOG and, on
 # failure, its last lines into the report; slow ones show their time.
@@ -392,4 +386,4 @@ part_deb() {
 [[ $PARTS == *,dkms,* ]] && part_dkms
 [[ $PARTS == *,deb,* ]] && part_deb
 summary
-[ $FAILS -eq 0 ]
+[ "$T_FAIL" -eq 0 ]

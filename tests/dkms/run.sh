@@ -27,12 +27,9 @@ for s in "$@"; do
 	esac
 done
 
-N=0 PASS=0 FAILS=0
-ok() { N=$((N + 1)) PASS=$((PASS + 1)); echo "ok   $N [host] $1"; }
-fail() { N=$((N + 1)) FAILS=$((FAILS + 1)); echo "FAIL $N [host] $1: $2"; }
-check_eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
-}
+T_TAG="[host] "
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+. "$REPO/tests/lib/common.sh"
 
 # ---------------------------------------------------------------------------
 # Host: version, package build and inspection.
@@ -178,12 +175,12 @@ for s in "$@"; do
 	# no failed check counts one failure more.
 	p=$(grep -c -E "^ok   [0-9]+ \[$s\] " "$log")
 	f=$(grep -c -E "^FAIL [0-9]+ \[$s\] " "$log")
-	PASS=$((PASS + p)) FAILS=$((FAILS + f)) N=$((N + p + f))
+	T_PASS=$((T_PASS + p)) T_FAIL=$((T_FAIL + f)) T_N=$((T_N + p + f))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		fail "VM $s" "vmrun exited $rc (see $log and $CACHE/$s/last-console.txt)"
 	fi
 	echo "--- VM $s: $p passed, $f failed, $secs s"
 done
 
-echo "$PASS passed, $FAILS failed"
-[ $FAILS -eq 0 ]
+summary
+[ "$T_FAIL" -eq 0 ]

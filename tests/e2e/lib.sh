@@ -1,72 +1,12 @@
 # shellcheck shell=bash
-# Helpers for tests/e2e/guard.sh: result bookkeeping, the test topology,
-# packet senders with receiver-side counting, module parameters.
-#
-# Every check prints one line, `ok   N description` or
-# `FAIL N description: details`; summary prints `P passed, F failed`.
-# A failed check is recorded and the run goes on; die() is for setup
-# failures, after which nothing that follows would mean anything.
+# Helpers for tests/e2e/guard.sh: the test topology, packet senders with
+# receiver-side counting, module parameters. Bookkeeping (ok, fail,
+# check_eq, summary, die) and load/unload come from tests/lib/common.sh.
 
 PARAMS=/sys/module/hoguard/parameters
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
-T_N=0
-T_PASS=0
-T_FAIL=0
-# HOGUARD_E2E_TIMING=1 adds each check's time to its line.
-T_LAST=${EPOCHREALTIME/./}
-
-t_took() {
-	local now=${EPOCHREALTIME/./}
-	T_TOOK=
-	if [ "${HOGUARD_E2E_TIMING:-0}" = 1 ]; then
-		printf -v T_TOOK ' [%d.%02d s]' $(((now - T_LAST) / 1000000)) $(((now - T_LAST) % 1000000 / 10000))
-	fi
-	T_LAST=$now
-}
-
-ok() {
-	T_N=$((T_N + 1)) T_PASS=$((T_PASS + 1))
-	t_took
-	echo "ok   $T_N $1$T_TOOK"
-}
-
-fail() {
-	T_N=$((T_N + 1)) T_FAIL=$((T_FAIL + 1))
-	t_took
-	echo "FAIL $T_N $1: $2$T_TOOK"
-}
-
-summary() {
-	echo "$T_PASS passed, $T_FAIL failed"
-}
-
-# die MESSAGE: a setup step failed; count it, print the summary, stop.
-die() {
-	fail "setup" "$1"
-	summary
-	exit 1
-}
-
-# check_eq DESC GOT WANT
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		fail "$1" "got '$2', want '$3'"
-	fi
-}
-
-# check_cmd DESC CMD...: the command must succeed.
-check_cmd() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		fail "$desc" "'$*' failed: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+. "$E2E_DIR/../lib/common.sh"
 
 # ---------------------------------------------------------------------------
 # Namespaces. H is the host's namespace ("" = the namespace this script runs
@@ -584,8 +524,6 @@ inject() {
 # ---------------------------------------------------------------------------
 # Module parameters and counters.
 
-loaded() { [ -d /sys/module/hoguard ]; }
-
 # pread NAME: set PV to a parameter's value (no process started), or to
 # "<unreadable>" (a list longer than a page fails with EOVERFLOW).
 PV=
@@ -629,19 +567,6 @@ counters() {
 		CNT="$f $i $p"
 	else
 		CNT="- - -"
-	fi
-}
-
-# load ARGS...: insmod the module under test (setup: must work).
-load() {
-	local out
-	out=$(insmod "$KO" "$@" 2>&1) || die "insmod $KO $*: $out"
-}
-
-unload() {
-	local out
-	if loaded; then
-		out=$(rmmod hoguard 2>&1) || die "rmmod hoguard: $out"
 	fi
 }
 

@@ -20,60 +20,14 @@
 
 PARAMS=/sys/module/hoguard/parameters
 STRESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+. "$STRESS_DIR/../lib/common.sh"
 
-T_PASS=0
-T_FAIL=0
-T_N=0
-
-ok() {
-	T_N=$((T_N + 1)) T_PASS=$((T_PASS + 1))
-	echo "ok   $T_N $1"
-}
-
-fail() {
-	T_N=$((T_N + 1)) T_FAIL=$((T_FAIL + 1))
-	echo "FAIL $T_N $1: $2"
-}
-
-check_eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
-}
-
-# check_cmd DESC CMD...: the command must succeed.
-check_cmd() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$desc"; else fail "$desc" "$(tail -n 3 <<<"$out" | tr '\n' ' ')"; fi
-}
-
-summary() {
-	echo "$T_PASS passed, $T_FAIL failed"
-}
-
-die() {
-	fail "setup" "$1"
-	summary
-	exit 1
-}
-
-loaded() { [ -d /sys/module/hoguard ]; }
 pget() { cat "$PARAMS/$1"; }
 # pset NAME VALUE: a write that must succeed.
 pset() {
 	local err
 	err=$({ printf '%s\n' "$2" >"$PARAMS/$1"; } 2>&1) || die "echo '$2' > $1: $err"
-}
-
-load() {
-	local out
-	out=$(insmod "$KO" "$@" 2>&1) || die "insmod $KO $*: $out"
-}
-
-unload() {
-	local out
-	if loaded; then
-		out=$(rmmod hoguard 2>&1) || die "rmmod hoguard: $out"
-	fi
 }
 
 drops() { echo "$(pget drops_forward) $(pget drops_inbound) $(pget drops_postrouting)"; }
@@ -134,21 +88,10 @@ topo_build() {
 	ns_add h2 1
 	g1_link
 
-	ip link add name eth-out type veth peer name eth0 netns lan
-	ip addr add 198.51.100.1/25 dev eth-out
-	ip -6 addr add 2001:db8:100::1/64 dev eth-out nodad
-	ip link set eth-out up
-	ip -n lan link set eth0 up
-	ip -n lan addr add 198.51.100.2/25 dev eth0
-	ip -n lan -6 addr add 2001:db8:100::2/64 dev eth0 nodad
-
-	ip link add name eth-out2 type veth peer name eth0 netns o2
-	ip addr add 203.0.113.1/25 dev eth-out2
-	ip -6 addr add 2001:db8:203::1/64 dev eth-out2 nodad
-	ip link set eth-out2 up
-	ip -n o2 link set eth0 up
-	ip -n o2 addr add 203.0.113.7/25 dev eth0
-	ip -n o2 -6 addr add 2001:db8:203::7/64 dev eth0 nodad
+	out_link eth-out lan 198.51.100.1/25 2001:db8:100::1/64 \
+		198.51.100.2/25 2001:db8:100::2/64
+	out_link eth-out2 o2 203.0.113.1/25 2001:db8:203::1/64 \
+		203.0.113.7/25 2001:db8:203::7/64
 	ip -n o2 route add default via 203.0.113.1
 	ip -n o2 -6 route add default via 2001:db8:203::1
 
@@ -182,6 +125,18 @@ topo_build() {
 
 	lan_counters
 	topo_ready g1 lan o2 h2 || die "topology not ready"
+}
+
+# out_link DEV NS ADDR4 ADDR6 PEER4 PEER6: a veth from this namespace (DEV)
+# to NS (eth0), both ends addressed and up.
+out_link() {
+	ip link add name "$1" type veth peer name eth0 netns "$2"
+	ip addr add "$3" dev "$1"
+	ip -6 addr add "$4" dev "$1" nodad
+	ip link set "$1" up
+	ip -n "$2" link set eth0 up
+	ip -n "$2" addr add "$5" dev eth0
+	ip -n "$2" -6 addr add "$6" dev eth0 nodad
 }
 
 topo_ready() {
@@ -252,6 +207,7 @@ lan_rx() {
 send() {
 	local ns=$1 count=$2
 	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	ip netns exec "$ns" bash -c '
 		c=$1; shift
 		for d in "$@"; do
@@ -310,7 +266,7 @@ pg_reset() {
 	[ -d $PG ] || die "no pktgen"
 	echo reset >$PG/pgctrl
 	local t
-	for t in $PG/kpktgend_*; do pg_cmd "$t" rem_device_all; done
+	for t in "$PG"/kpktgend_*; do pg_cmd "$t" rem_device_all; done
 }
 
 # pg_flow THREAD NAME DEV SRC DST [RATE]: a UDP flow to port 5001 on

@@ -250,6 +250,22 @@ def cstr(b):
 
 # ---------------------------------------------------------------------------
 
+def random_cases(n, sizes, valid):
+    """40 distinct random-byte writes to n, some as +/- edits, some behind
+    a valid entry; every one must be refused with the config unchanged."""
+    seen = 0
+    while seen < 40:
+        v = rand_bad(1, rng.choice(sizes))
+        if rng.random() < 0.3:
+            v = rng.choice([b"+", b"-"]) + v
+        if rng.random() < 0.3:
+            v = valid + v
+        if v in tried[n]:
+            continue
+        seen += 1
+        case(n, v, E)
+
+
 def test_hostonly():
     n = "hostonly"
     base = BASE[n]
@@ -323,18 +339,7 @@ def test_hostonly():
               "hostonly: deep sequence removal %d (%s): %s" % (i, v, r))
     check(read(n) == base, "hostonly: back to the base after the sequence")
     kmsg.lines()
-    # random bytes
-    seen = 0
-    while seen < 40:
-        v = rand_bad(1, rng.choice([8, 15, 40, 200]))
-        if rng.random() < 0.3:
-            v = rng.choice([b"+", b"-"]) + v
-        if rng.random() < 0.3:
-            v = b"vmnet1," + v
-        if v in tried[n]:
-            continue
-        seen += 1
-        case(n, v, E)
+    random_cases(n, [8, 15, 40, 200], b"vmnet1,")
 
 
 def test_subnets():
@@ -452,18 +457,7 @@ def test_subnets():
     case(n, b"-192.0.2.0/24", errno.ENOENT)      # and the refused one is not there
     case(n, b"192.0.2.0/33", E)
     restore()
-    # random bytes
-    seen = 0
-    while seen < 40:
-        v = rand_bad(1, rng.choice([8, 40, 64, 200]))
-        if rng.random() < 0.3:
-            v = rng.choice([b"+", b"-"]) + v
-        if rng.random() < 0.3:
-            v = b"192.0.2.0/24," + v
-        if v in tried[n]:
-            continue
-        seen += 1
-        case(n, v, E)
+    random_cases(n, [8, 40, 64, 200], b"192.0.2.0/24,")
 
 
 def test_bool(n):
