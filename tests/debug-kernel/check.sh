@@ -2,7 +2,8 @@
 # `make check-debug`: build the debug kernel (build.sh), build hoguard.ko
 # against it, then run the end-to-end suite and the stress tests on it in
 # the VM with panic_on_warn (vmrun's default), each followed by a kmemleak
-# scan after the module is unloaded (in-vm.sh). vmrun fails the run on any
+# scan after the module is unloaded (in-vm.sh). The suite and each stress
+# part get a VM of their own, two at a time. vmrun fails the run on any
 # WARN, BUG, Oops, KASAN/UBSAN/lockdep/RCU/DEBUG_OBJECTS report or unexpected
 # taint in the kernel log.
 #
@@ -18,22 +19,8 @@ cd "$REPO" || exit 1
 export VMRUN_MEM=${VMRUN_MEM:-2G}
 export VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-3600}
 
-results=()
-failed=0
-step() {
-	local name=$1 start=$SECONDS rc
-	shift
-	echo "=== $name"
-	"$@"
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		results+=("ok   $name ($((SECONDS - start)) s)")
-	else
-		results+=("FAIL $name (exit $rc, $((SECONDS - start)) s)")
-		failed=$((failed + 1))
-	fi
-	return $rc
-}
+# shellcheck source-path=SCRIPTDIR source=../../scripts/steps.sh
+. "$REPO/scripts/steps.sh"
 
 KO=
 module() {
@@ -42,20 +29,36 @@ module() {
 	echo "built $KO"
 }
 
+# vm NAME SCRIPT [STRESS_PARTS]: SCRIPT in its own VM, logs tagged NAME.
 vm() {
-	scripts/vmrun debug tests/debug-kernel/in-vm.sh "$@"
+	VMRUN_LOG_TAG=$1 HOGUARD_STRESS_PARTS=${3:-abcd} \
+		scripts/vmrun debug tests/debug-kernel/in-vm.sh "$2" "$KO"
 }
 
-step "debug kernel build" tests/debug-kernel/build.sh || {
-	printf '%s\n' "${results[@]}"; exit 1; }
+step "debug kernel build" tests/debug-kernel/build.sh || { steps_summary; exit 1; }
 echo "kernel: $(cat "$CACHE/debug/kver")"
-step "hoguard.ko for the debug kernel (W=1)" module || {
-	printf '%s\n' "${results[@]}"; exit 1; }
-step "debug: end-to-end suite + kmemleak" vm "$REPO/tests/e2e/guard.sh" "$KO"
-step "debug: stress tests + kmemleak" vm "$REPO/tests/stress/stress.sh" "$KO"
+step "hoguard.ko for the debug kernel (W=1)" module || { steps_summary; exit 1; }
+
+# Each suite, and each part of the stress tests, in a VM of its own (with
+# its own kmemleak scan), in two lanes of about equal length side by side.
+lane() {
+	local p
+	case $1 in
+	A)
+		step "debug: end-to-end suite + kmemleak" vm e2e "$REPO/tests/e2e/guard.sh"
+		for p in a b; do
+			step "debug: stress part $p + kmemleak" vm "stress-$p" "$REPO/tests/stress/stress.sh" $p
+		done
+		;;
+	B)
+		for p in c d; do
+			step "debug: stress part $p + kmemleak" vm "stress-$p" "$REPO/tests/stress/stress.sh" $p
+		done
+		;;
+	esac
+}
+lanes lane A B
 
 echo
 echo "=== summary ($(date -u '+%Y-%m-%d %H:%M UTC'), $(cat "$CACHE/debug/kver"))"
-printf '%s\n' "${results[@]}"
-echo "$(( ${#results[@]} - failed )) passed, $failed failed"
-[ $failed -eq 0 ]
+steps_summary

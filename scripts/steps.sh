@@ -1,0 +1,65 @@
+# shellcheck shell=bash
+# Steps and lanes for scripts/check and tests/debug-kernel/check.sh.
+#
+# step NAME CMD...: run CMD under a `=== NAME` heading and record
+# `ok   NAME (N s)` or `FAIL NAME (exit R, N s)` in results.
+# lanes FN ARG...: run `FN ARG` for every ARG side by side (a TCG VM keeps
+# one host core busy), each line of its output prefixed `[ARG] `; the
+# steps they ran join results.
+# steps_summary: print the results and `P passed, F failed`; fails if any
+# step did.
+
+results=()
+failed=0
+
+step() {
+	local name=$1 start=$SECONDS rc
+	shift
+	echo "=== $name"
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		results+=("ok   $name ($((SECONDS - start)) s)")
+	else
+		results+=("FAIL $name (exit $rc, $((SECONDS - start)) s)")
+		failed=$((failed + 1))
+	fi
+	return $rc
+}
+
+# (in a subshell) lane_run FN ARG FILE: FN ARG's steps' results into FILE
+lane_run() {
+	results=()
+	failed=0
+	"$1" "$2"
+	printf '%s\n' "${results[@]}" >"$3"
+}
+
+lanes() {
+	local fn=$1 dir=$CACHE/lanes a r pids=() lr
+	shift
+	mkdir -p "$dir"
+	for a in "$@"; do
+		rm -f "$dir/$a.results"
+		(lane_run "$fn" "$a" "$dir/$a.results" 2>&1 | sed -u "s/^/[$a] /") &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for a in "$@"; do
+		if [ -s "$dir/$a.results" ]; then
+			mapfile -t lr <"$dir/$a.results"
+		else
+			lr=("FAIL $a: the lane died")
+		fi
+		for r in "${lr[@]}"; do
+			results+=("$r")
+			[[ $r != FAIL* ]] || failed=$((failed + 1))
+		done
+	done
+}
+
+steps_summary() {
+	printf '%s\n' "${results[@]}"
+	echo "$((${#results[@]} - failed)) passed, $failed failed"
+	[ $failed -eq 0 ]
+}
