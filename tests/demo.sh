@@ -1,18 +1,39 @@
 #!/bin/bash
 # Runs inside the VM (scripts/demo): a guest on host-only network vmnet1
 # reaches the outside through the host's forwarding, until hoguard loads.
+# Every conclusion printed comes from the pings just made; the script exits
+# non-zero when what they showed is not what hoguard promises.
 set -eu
 KO=$1
 P=/sys/module/hoguard/parameters
+wrong=0
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
-reach() {	# reach NETNS ADDR: one ping, report the outcome
+# expect NETNS ADDR reached|blocked: one ping, its outcome, and whether it
+# is the expected one
+expect() {
+	local got=blocked
 	if ip netns exec "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; then
-		echo "   $1 -> $2: REACHED"
-	else
-		echo "   $1 -> $2: no answer"
+		got=reached
 	fi
+	if [ "$got" = "$3" ]; then
+		printf '   %-5s -> %-16s %s\n' "$1" "$2" "$got"
+	else
+		printf '   %-5s -> %-16s %s   <-- WRONG: expected %s\n' "$1" "$2" "$got" "$3"
+		wrong=$((wrong + 1))
+	fi
+}
+# conclude TEXT-IF-RIGHT: print it only when every ping since the last
+# conclusion went the expected way
+seen=0
+conclude() {
+	if [ $wrong -eq $seen ]; then
+		echo "   $1"
+	else
+		echo "   NOT AS EXPECTED: $((wrong - seen)) ping(s) above went the wrong way."
+	fi
+	seen=$wrong
 }
 
 modprobe -q veth
@@ -42,24 +63,29 @@ ip -n lan route add 192.0.2.0/24 via 198.51.100.1
 ip -n lan -6 route add 2001:db8:1::/64 via 2001:db8:100::1
 # something on the host turned forwarding on (libvirt, Docker, ...)
 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+# a first ping may go to neighbour discovery: settle it before judging
+ip netns exec guest ping -c 1 -W 2 192.0.2.1 >/dev/null 2>&1 || true
+ip netns exec guest ping -c 1 -W 2 2001:db8:1::1 >/dev/null 2>&1 || true
+ping -c 1 -W 2 198.51.100.2 >/dev/null 2>&1 || true
+ping -c 1 -W 2 2001:db8:100::2 >/dev/null 2>&1 || true
 
 say "Without hoguard: host-only guest 192.0.2.2 on vmnet1, forwarding on"
-reach guest 198.51.100.2
-reach guest 2001:db8:100::2
-echo "   The host-only network leaks: its guest reaches the LAN."
+expect guest 198.51.100.2 reached
+expect guest 2001:db8:100::2 reached
+conclude "The host-only network leaks: its guest reaches the LAN."
 
 say "Load hoguard, guarding vmnet1"
 run insmod "$KO" hostonly=vmnet1
-reach guest 198.51.100.2
-reach guest 2001:db8:100::2
-reach guest 192.0.2.1
-echo "   Leaving is blocked; the guest still reaches its host."
+expect guest 198.51.100.2 blocked
+expect guest 2001:db8:100::2 blocked
+expect guest 192.0.2.1 reached
+conclude "Leaving is blocked; the guest still reaches its host."
 
 say "The firewall is flushed, as libvirt, Docker or an admin may do"
 run nft flush ruleset
-reach guest 198.51.100.2
-reach lan 192.0.2.2
-echo "   Still blocked, both ways: hoguard's hooks are not in any ruleset."
+expect guest 198.51.100.2 blocked
+expect lan 192.0.2.2 blocked
+conclude "Still blocked, both ways: hoguard's hooks are not in any ruleset."
 
 say "What hoguard saw"
 for c in drops_forward drops_inbound drops_postrouting guarded; do
@@ -67,7 +93,21 @@ for c in drops_forward drops_inbound drops_postrouting guarded; do
 done
 echo
 sed "s/^/   /" /proc/net/hoguard
+# 4 blocked pings: 3 leaving (forward), 1 routed in (inbound)
+[ "$(cat $P/drops_forward)" = 3 ] && [ "$(cat $P/drops_inbound)" = 1 ] || {
+	echo "   NOT AS EXPECTED: the counters should read forward 3, inbound 1."
+	wrong=$((wrong + 1))
+	seen=$wrong
+}
 
 say "Unload: the leak is back"
 run rmmod hoguard
-reach guest 198.51.100.2
+expect guest 198.51.100.2 reached
+conclude "Without the module, nothing stops it."
+
+echo
+if [ $wrong -ne 0 ]; then
+	echo "demo: FAILED: $wrong outcome(s) differ from what hoguard promises"
+	exit 1
+fi
+echo "demo: every outcome as expected"
