@@ -18,6 +18,11 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/gfp.h>
+#include <linux/kernel.h>
+/* hex_to_bin() moved out of <linux/kernel.h> in 7.2 */
+#if __has_include("linux/hex.h")
+#include <linux/hex.h>
+#endif
 #else
 #include "hoguard_user.h"
 #endif
