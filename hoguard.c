@@ -804,6 +804,7 @@ void hog_tab_free(struct hog_tab *t)
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
@@ -814,11 +815,21 @@ void hog_tab_free(struct hog_tab *t)
 #include <linux/workqueue.h>
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 /* Learned prefixes per namespace; more are left out, with a log line. */
 #define HOG_MAX_LEARNED		1024
+/*
+ * Shorter learned prefixes are refused (a /0 typed by mistake on a
+ * host-only device would guard everything), as are those that hold an
+ * address of a device that is not host-only.
+ */
+#define HOG_MIN_LEARN4		8
+#define HOG_MIN_LEARN6		16
+/* A namespace whose state could not be rebuilt tries again after this. */
+#define HOG_RETRY		(HZ / 2)
 
 enum hog_reason { HOG_FORWARD, HOG_INBOUND, HOG_POSTROUTING, HOG_NR };
 
@@ -833,7 +844,7 @@ struct hog_stats {
 	struct u64_stats_sync syncp;
 };
 
-/* The host-only devices of one namespace: sorted ifindexes. */
+/* A set of devices of one namespace: sorted ifindexes. */
 struct hog_devs {
 	struct rcu_head rcu;
 	unsigned int n;
@@ -841,28 +852,33 @@ struct hog_devs {
 };
 
 /*
- * One namespace.  The packet path reads @devs and @tab, one table for all
- * that is guarded here: the listed prefixes' table shared by every
- * namespace, or, where host-only devices taught us prefixes, this
- * namespace's own table of listed and learned ones (@own).
+ * One namespace.  The packet path reads @devs, its host-only devices
+ * (@named by a pattern, or @addressed: holding an address inside a listed
+ * prefix), @learned_tab, the prefixes learned from the named ones, and
+ * @closed, set while a failed update leaves @devs possibly incomplete:
+ * then every device counts as host-only at FORWARD and none at
+ * POST_ROUTING, the strict reading of each, until the retry succeeds.
  */
 struct hog_net {
 	struct hog_devs __rcu *devs;
-	struct hog_tab __rcu *tab;
+	struct hog_tab __rcu *learned_tab;
 	struct hog_stats __percpu *stats;
+	bool closed;
+	bool dead;			/* past pre_exit: no more updates */
 	struct nf_hook_ops ops[4];	/* hog_ops, with .priv = this */
 	/* the rest under hog_mutex */
 	struct list_head node;		/* on hog_nets */
 	struct net *net;
-	struct hog_tab *own;
+	struct hog_devs *named;
+	struct hog_devs *addressed;
 	struct hog_list *learned;
-	struct work_struct learn_work;	/* IPv6 reports addresses atomically */
+	struct delayed_work sync_work;	/* rebuild from what is there now */
 	u64 stats_base[HOG_NR];
 };
 
 static unsigned int hog_net_id __read_mostly;
 static struct hog_stats __percpu *hog_stats __read_mostly;
-static struct workqueue_struct *hog_wq;	/* learning from IPv6 events */
+static struct workqueue_struct *hog_wq;	/* namespace rebuilds */
 static DEFINE_MUTEX(hog_wq_mutex);	/* hog_wq's lifetime, for readers */
 
 /*
@@ -874,7 +890,7 @@ static DEFINE_MUTEX(hog_mutex);
 static LIST_HEAD(hog_nets);
 static struct hog_pats hog_pats;
 static struct hog_list *hog_listed;
-static struct hog_tab *hog_listed_tab;	/* shared by the namespaces */
+static struct hog_tab __rcu *hog_listed_tab;	/* every namespace's */
 static const struct hog_list hog_none;
 static u64 hog_stats_base[HOG_NR];
 static bool hog_live;	/* between init and exit: tables may have readers */
@@ -911,6 +927,18 @@ static u64 hog_stats_sum(struct hog_stats __percpu *stats, enum hog_reason r)
 	return sum;
 }
 
+static struct hog_stats __percpu *hog_stats_alloc(void)
+{
+	struct hog_stats __percpu *stats;
+	int cpu;
+
+	stats = alloc_percpu_gfp(struct hog_stats, GFP_KERNEL_ACCOUNT);
+	if (stats)
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
+	return stats;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Packet path                                                             */
 
@@ -931,13 +959,20 @@ static bool hog_devs_has(const struct hog_devs *d, int ifindex)
 	return false;
 }
 
-/* Is @a inside a prefix guarded in this namespace, listed or learned? */
-static __always_inline bool hog_guarded(const struct hog_tab *t, u8 pf,
-					const __be32 *a)
+static __always_inline bool hog_in_tab(const struct hog_tab *t, u8 pf,
+				       const __be32 *a)
 {
 	if (!t)
 		return false;
 	return pf == NFPROTO_IPV4 ? hog_tab_has4(t, a[0]) : hog_tab_has6(t, a);
+}
+
+/* Is @a inside a prefix guarded in this namespace, listed or learned? */
+static __always_inline bool hog_guarded(const struct hog_net *hn, u8 pf,
+					const __be32 *a)
+{
+	return hog_in_tab(rcu_dereference(hog_listed_tab), pf, a) ||
+	       hog_in_tab(rcu_dereference(hn->learned_tab), pf, a);
 }
 
 static const __be32 *hog_saddr(const struct sk_buff *skb, u8 pf)
@@ -952,6 +987,34 @@ static const __be32 *hog_daddr(const struct sk_buff *skb, u8 pf)
 	if (pf == NFPROTO_IPV4)
 		return &ip_hdr(skb)->daddr;
 	return ipv6_hdr(skb)->daddr.s6_addr32;
+}
+
+/* Bridged by br_netfilter, which ran the FORWARD hooks on it. */
+static bool hog_bridged(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	return nf_bridge_get_physoutdev(skb);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Positive evidence that hog_forward() judged @skb: ip_forward() marks what
+ * it forwards (IPv4), hog_forward() marks what it lets pass (IPv6, which
+ * ip6_forward() does not mark), br_netfilter records the bridge port it
+ * forwards to.  A copy made by nft dup or xt TEE carries its original's
+ * marks but was never judged itself.
+ */
+static bool hog_judged(const struct sk_buff *skb, u8 pf)
+{
+	if (this_cpu_read(nf_skb_duplicated))
+		return false;
+	if (hog_bridged(skb))
+		return true;
+	if (pf == NFPROTO_IPV4)
+		return IPCB(skb)->flags & IPSKB_FORWARDED;
+	return IP6CB(skb)->flags & IP6SKB_FORWARDED;
 }
 
 static void hog_log_drop(enum hog_reason r, const struct sk_buff *skb,
@@ -1002,41 +1065,51 @@ static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 {
 	const struct hog_net *hn = priv;
 	const struct hog_devs *devs = rcu_dereference(hn->devs);
-	const struct hog_tab *tab = rcu_dereference(hn->tab);
+	unsigned int verdict = NF_ACCEPT;
 	bool in_ho = false, out_ho = false;
 
-	if (devs) {
+	if (unlikely(READ_ONCE(hn->closed))) {
+		in_ho = true;
+		out_ho = true;
+	} else if (devs) {
 		in_ho = hog_devs_has(devs, state->in->ifindex);
 		out_ho = hog_devs_has(devs, state->out->ifindex);
-		/* guest to guest on one network, e.g. over br_netfilter */
-		if (in_ho && state->in == state->out)
-			return NF_ACCEPT;
 	}
-	if (in_ho || hog_guarded(tab, state->pf, hog_saddr(skb, state->pf)))
-		return hog_drop(hn, HOG_FORWARD, skb, state);
-	if (READ_ONCE(hog_inbound) &&
-	    (out_ho || hog_guarded(tab, state->pf, hog_daddr(skb, state->pf))))
-		return hog_drop(hn, HOG_INBOUND, skb, state);
-	return NF_ACCEPT;
+	if (in_ho && state->in == state->out)
+		;	/* guest to guest on one network, e.g. over br_netfilter */
+	else if (in_ho || hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+		verdict = hog_drop(hn, HOG_FORWARD, skb, state);
+	else if (READ_ONCE(hog_inbound) &&
+		 (out_ho || hog_guarded(hn, state->pf, hog_daddr(skb, state->pf))))
+		verdict = hog_drop(hn, HOG_INBOUND, skb, state);
+	if (verdict == NF_ACCEPT && state->pf == NFPROTO_IPV6 &&
+	    !hog_bridged(skb))
+		IP6CB(skb)->flags |= IP6SKB_FORWARDED;
+	return verdict;
 }
 
+/*
+ * What reaches POST_ROUTING unjudged: the host's own packets, and what the
+ * host relays without forwarding it (nft dup, xt TEE, IPVS, ...).  It may
+ * leave through an outside device only if it did not come in through a
+ * host-only one and its source is not guarded.
+ */
 static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	const struct hog_net *hn = priv;
 	const struct hog_devs *devs;
+	bool closed;
 
-	/*
-	 * Packets that came in through a device (forwarded or bridged) were
-	 * judged at FORWARD, which is stricter; only the host's own remain.
-	 */
-	if (skb->skb_iif || (state->out->flags & IFF_LOOPBACK))
+	if ((state->out->flags & IFF_LOOPBACK) || hog_judged(skb, state->pf))
 		return NF_ACCEPT;
 	devs = rcu_dereference(hn->devs);
-	if (devs && hog_devs_has(devs, state->out->ifindex))
+	closed = READ_ONCE(hn->closed);
+	if (!closed && devs && hog_devs_has(devs, state->out->ifindex))
 		return NF_ACCEPT;
-	if (hog_guarded(rcu_dereference(hn->tab), state->pf,
-			hog_saddr(skb, state->pf)))
+	if ((skb->skb_iif &&
+	     (closed || (devs && hog_devs_has(devs, skb->skb_iif)))) ||
+	    hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
 		return hog_drop(hn, HOG_POSTROUTING, skb, state);
 	return NF_ACCEPT;
 }
@@ -1073,32 +1146,34 @@ static const struct nf_hook_ops hog_ops[] = {
 };
 
 /* ---------------------------------------------------------------------- */
-/* Learning the prefixes of host-only devices                              */
+/* A namespace's state: its host-only devices and what they taught us      */
 
 static void hog_tab_free_rcu(struct rcu_head *head)
 {
 	hog_tab_free(container_of(head, struct hog_tab, rcu));
 }
 
-static void hog_learn_add(struct hog_list *l, u8 family, const void *a,
-			  unsigned int len)
+/* The listed prefixes' table, for the control path. */
+static struct hog_tab *hog_listed_now(void)
 {
-	struct hog_pfx *p;
-
-	if (l->n == HOG_MAX_LEARNED) {
-		pr_warn_ratelimited("more than %d learned prefixes in one namespace, the rest is not guarded; list them in subnets\n",
-				    HOG_MAX_LEARNED);
-		return;
-	}
-	p = &l->p[l->n++];
-	memset(p, 0, sizeof(*p));
-	p->family = family;
-	p->len = len;
-	memcpy(p->a, a, family == HOG_V4 ? 4 : 16);
-	hog_pfx_mask(p);
+	return rcu_dereference_protected(hog_listed_tab,
+					 lockdep_is_held(&hog_mutex));
 }
 
-static void hog_learn_dev(struct hog_list *l, struct net_device *dev)
+/* Packets may still be reading @t: free it after a grace period. */
+static void hog_tab_retire(struct hog_tab *t)
+{
+	if (t && hog_live)
+		call_rcu(&t->rcu, hog_tab_free_rcu);
+	else
+		hog_tab_free(t);
+}
+
+/* Call @fn on each address of @dev (under RCU) until it returns true. */
+typedef bool (*hog_addr_fn)(void *arg, u8 family, const __be32 *a,
+			    unsigned int len);
+
+static bool hog_dev_addrs(struct net_device *dev, hog_addr_fn fn, void *arg)
 {
 	const struct in_device *in_dev = __in_dev_get_rcu(dev);
 	struct inet6_dev *idev = __in6_dev_get(dev);
@@ -1106,141 +1181,57 @@ static void hog_learn_dev(struct hog_list *l, struct net_device *dev)
 	const struct in_ifaddr *ifa;
 
 	if (in_dev) {
-		in_dev_for_each_ifa_rcu(ifa, in_dev) {
-			__be32 a = ifa->ifa_local;
-
-			if (ipv4_is_loopback(a) ||
-			    ipv4_is_multicast(a) || ipv4_is_linklocal_169(a))
-				continue;
-			hog_learn_add(l, HOG_V4, &a, ifa->ifa_prefixlen);
-		}
+		in_dev_for_each_ifa_rcu(ifa, in_dev)
+			if (fn(arg, HOG_V4, &ifa->ifa_local, ifa->ifa_prefixlen))
+				return true;
 	}
 	if (idev) {
 		list_for_each_entry_rcu(ifp, &idev->addr_list, if_list) {
-			int type = ipv6_addr_type(&ifp->addr);
-
-			if (ifp->state == INET6_IFADDR_STATE_DEAD ||
-			    (type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
-				     IPV6_ADDR_MULTICAST)))
+			if (ifp->state == INET6_IFADDR_STATE_DEAD)
 				continue;
-			hog_learn_add(l, HOG_V6, &ifp->addr, ifp->prefix_len);
+			if (fn(arg, HOG_V6, ifp->addr.s6_addr32, ifp->prefix_len))
+				return true;
 		}
 	}
+	return false;
 }
 
-/* This namespace's own table: the listed prefixes and @learned. */
-static struct hog_tab *hog_own_build(const struct hog_list *listed,
-				     const struct hog_list *learned)
+static bool hog_addr_in_tab(void *arg, u8 family, const __be32 *a,
+			    unsigned int len)
 {
-	struct hog_list *all;
-	struct hog_tab *t;
-
-	all = hog_list_merge(listed ?: &hog_none, learned, GFP_KERNEL);
-	if (!all)
-		return NULL;
-	t = hog_tab_build(all, GFP_KERNEL);
-	hog_free(all);
-	return t;
+	return hog_in_tab(arg, family == HOG_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6, a);
 }
 
-/* Packets may still be reading @t: free it after a grace period. */
-static void hog_tab_retire(struct hog_tab *t)
+static bool hog_dev_named(struct net_device *dev, const void *pats)
 {
-	lockdep_assert_held(&hog_mutex);
-	if (t && hog_live)
-		call_rcu(&t->rcu, hog_tab_free_rcu);
-	else
-		hog_tab_free(t);
+	char name[IFNAMSIZ];
+
+	memcpy(name, dev->name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	return hog_pats_match(pats, name);
 }
 
-/* Publish @own (NULL: nothing learned here) as what @hn guards. */
-static void hog_net_set_tab(struct hog_net *hn, struct hog_tab *own)
+/* Holds an address inside a listed prefix (table @tab). */
+static bool hog_dev_addressed(struct net_device *dev, const void *tab)
 {
-	struct hog_tab *old = hn->own;
-
-	lockdep_assert_held(&hog_mutex);
-	hn->own = own;
-	rcu_assign_pointer(hn->tab, own ?: hog_listed_tab);
-	hog_tab_retire(old);
+	return tab && hog_dev_addrs(dev, hog_addr_in_tab, (void *)tab);
 }
 
-/*
- * Recompute what namespace @hn learns from its host-only devices, from
- * their addresses as they are now.  On failure what was learned before
- * stays guarded.
- */
-static void hog_learn_sync(struct hog_net *hn)
+static struct hog_devs *hog_devs_alloc(unsigned int n)
 {
-	const struct hog_devs *devs;
-	struct hog_list *l = NULL;
-	struct hog_tab *own = NULL;
-	unsigned int i;
+	struct hog_devs *d;
 
-	lockdep_assert_held(&hog_mutex);
-	devs = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
-	if (READ_ONCE(hog_learn) && devs) {
-		l = hog_list_alloc(HOG_MAX_LEARNED, GFP_KERNEL);
-		if (!l)
-			goto nomem;
-		rcu_read_lock();
-		for (i = 0; i < devs->n; i++) {
-			struct net_device *dev;
-
-			dev = dev_get_by_index_rcu(hn->net, devs->ifindex[i]);
-			if (dev)
-				hog_learn_dev(l, dev);
-		}
-		rcu_read_unlock();
-		hog_list_canon(l);
-		if (!l->n) {
-			hog_free(l);
-			l = NULL;
-		}
-	}
-	/* Device and pattern changes mostly leave what is learned as it was. */
-	if (l && hn->learned && l->n == hn->learned->n) {
-		for (i = 0; i < l->n; i++)
-			if (hog_pfx_cmp(&l->p[i], &hn->learned->p[i]))
-				break;
-		if (i == l->n) {
-			hog_free(l);
-			return;
-		}
-	}
-	if (l) {
-		own = hog_own_build(hog_listed, l);
-		if (!own)
-			goto nomem;
-	}
-	hog_free(hn->learned);
-	hn->learned = l;
-	hog_net_set_tab(hn, own);
-	return;
-nomem:
-	hog_free(l);
-	pr_warn_ratelimited("out of memory, learned prefixes not updated\n");
+	d = kvmalloc(struct_size(d, ifindex, n), GFP_KERNEL_ACCOUNT);
+	if (d)
+		d->n = 0;
+	return d;
 }
 
-static void hog_learn_work(struct work_struct *work)
+/* Readers of the published sets are packets: free after a grace period. */
+static void hog_devs_free_rcu(struct hog_devs *d)
 {
-	struct hog_net *hn = container_of(work, struct hog_net, learn_work);
-
-	mutex_lock(&hog_mutex);
-	hog_learn_sync(hn);
-	mutex_unlock(&hog_mutex);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Resolving device names to ifindexes, per namespace                      */
-
-static void hog_devs_publish(struct hog_net *hn, struct hog_devs *d)
-{
-	struct hog_devs *old;
-
-	old = rcu_replace_pointer(hn->devs, d, lockdep_is_held(&hog_mutex));
-	if (old)
-		kfree_rcu(old, rcu);
-	hog_learn_sync(hn);
+	if (d)
+		kvfree_rcu(d, rcu);
 }
 
 static int hog_ifindex_cmp(const void *a, const void *b)
@@ -1250,48 +1241,377 @@ static int hog_ifindex_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The devices of @net that @pats matches, or NULL for none. */
-static int hog_devs_scan(struct net *net, const struct hog_pats *pats,
-			 struct hog_devs **out)
+/* The devices of @net for which @pred holds, or NULL for none. */
+static int hog_devs_scan(struct net *net,
+			 bool (*pred)(struct net_device *, const void *),
+			 const void *arg, struct hog_devs **out)
 {
 	struct net_device *dev;
 	struct hog_devs *d;
 	unsigned int cap = 0;
 
 	*out = NULL;
-	if (!pats->n)
-		return 0;
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev)
 		cap++;
 	rcu_read_unlock();
 	/*
-	 * Devices that appear after the count, or are renamed while we look,
-	 * are re-examined by hog_netdev_event(), which waits for hog_mutex.
+	 * Devices that appear after the count, or change while we look, are
+	 * re-examined by their own events, which wait for hog_mutex.
 	 */
-	d = kmalloc(struct_size(d, ifindex, cap), GFP_KERNEL);
+	d = hog_devs_alloc(cap);
 	if (!d)
 		return -ENOMEM;
-	d->n = 0;
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev) {
-		char name[IFNAMSIZ];
-
 		if (d->n == cap)
 			break;
-		memcpy(name, dev->name, IFNAMSIZ);
-		name[IFNAMSIZ - 1] = '\0';
-		if (hog_pats_match(pats, name))
+		if (pred(dev, arg))
 			d->ifindex[d->n++] = dev->ifindex;
 	}
 	rcu_read_unlock();
 	if (!d->n) {
-		kfree(d);
+		kvfree(d);
 		return 0;
 	}
 	sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
 	*out = d;
 	return 0;
+}
+
+static bool hog_devs_has0(const struct hog_devs *d, int ifindex)
+{
+	return d && hog_devs_has(d, ifindex);
+}
+
+/* @cur with @ifindex in or out, as @want says; NULL when empty. */
+static int hog_devs_with(const struct hog_devs *cur, int ifindex, bool want,
+			 struct hog_devs **out)
+{
+	unsigned int i, n = cur ? cur->n : 0;
+	struct hog_devs *d;
+
+	*out = NULL;
+	if (!n && !want)
+		return 0;
+	d = hog_devs_alloc(n + 1);
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (want && ifindex < cur->ifindex[i]) {
+			d->ifindex[d->n++] = ifindex;
+			want = false;
+		}
+		if (cur->ifindex[i] != ifindex)
+			d->ifindex[d->n++] = cur->ifindex[i];
+		else
+			want = false;
+	}
+	if (want)
+		d->ifindex[d->n++] = ifindex;
+	if (!d->n) {
+		kvfree(d);
+		d = NULL;
+	}
+	*out = d;
+	return 0;
+}
+
+/* Union of two sets; NULL when empty. */
+static int hog_devs_union(const struct hog_devs *x, const struct hog_devs *y,
+			  struct hog_devs **out)
+{
+	unsigned int i = 0, j = 0, nx = x ? x->n : 0, ny = y ? y->n : 0;
+	struct hog_devs *d;
+
+	*out = NULL;
+	if (!nx && !ny)
+		return 0;
+	d = hog_devs_alloc(nx + ny);
+	if (!d)
+		return -ENOMEM;
+	while (i < nx || j < ny) {
+		int a = i < nx ? x->ifindex[i] : INT_MAX;
+		int b = j < ny ? y->ifindex[j] : INT_MAX;
+
+		d->ifindex[d->n++] = min(a, b);
+		i += a <= b;
+		j += b <= a;
+	}
+	*out = d;
+	return 0;
+}
+
+/* Collecting learned prefixes; the limit counts prefixes, not addresses. */
+struct hog_learning {
+	struct hog_list *l;
+	bool full;
+};
+
+/* Every device has link-local addresses: guarding them would break it. */
+static bool hog_learnable(u8 family, const __be32 *a)
+{
+	if (family == HOG_V4)
+		return !ipv4_is_loopback(a[0]) && !ipv4_is_multicast(a[0]) &&
+		       !ipv4_is_linklocal_169(a[0]);
+	return !(ipv6_addr_type((const struct in6_addr *)a) &
+		 (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
+		  IPV6_ADDR_MULTICAST));
+}
+
+static bool hog_learn_addr(void *arg, u8 family, const __be32 *a,
+			   unsigned int len)
+{
+	struct hog_learning *lr = arg;
+	struct hog_pfx p = { .family = family, .len = len };
+
+	if (!hog_learnable(family, a))
+		return false;
+	memcpy(p.a, a, family == HOG_V4 ? 4 : 16);
+	hog_pfx_mask(&p);
+	if (!lr->full && lr->l->n == HOG_MAX_LEARNED) {
+		hog_list_canon(lr->l);
+		lr->full = lr->l->n == HOG_MAX_LEARNED;
+	}
+	if (!lr->full) {
+		lr->l->p[lr->l->n++] = p;
+	} else if (!hog_list_has(lr->l, &p)) {
+		pr_warn_ratelimited("more than %d learned prefixes in one namespace, the rest is not guarded; list them in subnets\n",
+				    HOG_MAX_LEARNED);
+	}
+	return false;
+}
+
+/* Finding an address inside a prefix, on a device that is not host-only. */
+struct hog_cover {
+	const struct hog_pfx *p;
+	struct hog_pfx hit;
+};
+
+static bool hog_cover_addr(void *arg, u8 family, const __be32 *a,
+			   unsigned int len)
+{
+	struct hog_cover *c = arg;
+
+	memset(&c->hit, 0, sizeof(c->hit));
+	c->hit.family = family;
+	c->hit.len = family == HOG_V4 ? 32 : 128;
+	memcpy(c->hit.a, a, family == HOG_V4 ? 4 : 16);
+	return hog_pfx_covers(c->p, &c->hit);
+}
+
+/*
+ * Leave out learned prefixes that would cut the host off: too short, or
+ * holding an address of a device that is not host-only (@ho).  Under RCU.
+ */
+static void hog_learn_filter(struct net *net, struct hog_list *l,
+			     const struct hog_devs *ho)
+{
+	char b[HOG_MAX_ELEM], h[HOG_MAX_ELEM];
+	struct net_device *dev;
+	u32 i, n = 0;
+
+	for (i = 0; i < l->n; i++) {
+		struct hog_cover c = { .p = &l->p[i] };
+		bool v4 = c.p->family == HOG_V4;
+
+		if (c.p->len < (v4 ? HOG_MIN_LEARN4 : HOG_MIN_LEARN6)) {
+			hog_pfx_format(c.p, b, sizeof(b));
+			pr_warn_ratelimited("learn: %s not learned: shorter than /%d; list it in subnets if it is meant\n",
+					    b, v4 ? HOG_MIN_LEARN4 : HOG_MIN_LEARN6);
+			continue;
+		}
+		for_each_netdev_rcu(net, dev) {
+			if (hog_devs_has0(ho, dev->ifindex) ||
+			    !hog_dev_addrs(dev, hog_cover_addr, &c))
+				continue;
+			hog_pfx_format(c.p, b, sizeof(b));
+			hog_pfx_format(&c.hit, h, sizeof(h));
+			pr_warn_ratelimited("learn: %s not learned: it holds %s of %s, which is not host-only\n",
+					    b, h, dev->name);
+			break;
+		}
+		if (!dev)
+			l->p[n++] = l->p[i];
+	}
+	l->n = n;
+}
+
+static bool hog_list_eq(const struct hog_list *x, const struct hog_list *y)
+{
+	u32 i;
+
+	if (!x || !y)
+		return x == y;
+	if (x->n != y->n)
+		return false;
+	for (i = 0; i < x->n; i++)
+		if (hog_pfx_cmp(&x->p[i], &y->p[i]))
+			return false;
+	return true;
+}
+
+/* What one namespace guards, built before it is published. */
+struct hog_state {
+	struct hog_devs *named, *addressed, *devs;
+	struct hog_list *learned;
+	struct hog_tab *learned_tab;
+	bool same_learned;	/* keep the learned list and table in force */
+};
+
+static void hog_state_free(struct hog_state *st)
+{
+	kvfree(st->named);
+	kvfree(st->addressed);
+	kvfree(st->devs);
+	hog_free(st->learned);
+	hog_tab_free(st->learned_tab);
+	memset(st, 0, sizeof(*st));
+}
+
+/* The learned part of @st, from its named devices' addresses. */
+static int hog_state_learn(struct hog_net *hn, struct hog_state *st)
+{
+	struct hog_learning lr = { };
+	unsigned int i;
+
+	if (READ_ONCE(hog_learn) && st->named) {
+		lr.l = hog_list_alloc(HOG_MAX_LEARNED, GFP_KERNEL_ACCOUNT);
+		if (!lr.l)
+			return -ENOMEM;
+		rcu_read_lock();
+		for (i = 0; i < st->named->n; i++) {
+			struct net_device *dev;
+
+			dev = dev_get_by_index_rcu(hn->net, st->named->ifindex[i]);
+			if (dev)
+				hog_dev_addrs(dev, hog_learn_addr, &lr);
+		}
+		hog_list_canon(lr.l);
+		hog_learn_filter(hn->net, lr.l, st->devs);
+		rcu_read_unlock();
+		if (!lr.l->n) {
+			hog_free(lr.l);
+			lr.l = NULL;
+		}
+	}
+	if (hog_list_eq(lr.l, hn->learned)) {
+		hog_free(lr.l);
+		st->same_learned = true;
+		return 0;
+	}
+	if (lr.l) {
+		st->learned_tab = hog_tab_build(lr.l, GFP_KERNEL_ACCOUNT);
+		if (!st->learned_tab) {
+			hog_free(lr.l);
+			return -ENOMEM;
+		}
+	}
+	st->learned = lr.l;
+	return 0;
+}
+
+/* Everything @hn guards, from scratch: patterns @pats, listed table @tab. */
+static int hog_state_build(struct hog_net *hn, const struct hog_pats *pats,
+			   const struct hog_tab *tab, struct hog_state *st)
+{
+	int ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (pats->n)
+		ret = hog_devs_scan(hn->net, hog_dev_named, pats, &st->named);
+	if (!ret && tab)
+		ret = hog_devs_scan(hn->net, hog_dev_addressed, tab,
+				    &st->addressed);
+	if (!ret)
+		ret = hog_devs_union(st->named, st->addressed, &st->devs);
+	if (!ret)
+		ret = hog_state_learn(hn, st);
+	if (ret)
+		hog_state_free(st);
+	return ret;
+}
+
+/* Make @st what @hn guards; @st is consumed. */
+static void hog_state_publish(struct hog_net *hn, struct hog_state *st)
+{
+	struct hog_devs *old;
+
+	lockdep_assert_held(&hog_mutex);
+	kvfree(hn->named);
+	kvfree(hn->addressed);
+	hn->named = st->named;
+	hn->addressed = st->addressed;
+	old = rcu_replace_pointer(hn->devs, st->devs,
+				  lockdep_is_held(&hog_mutex));
+	hog_devs_free_rcu(old);
+	if (!st->same_learned) {
+		struct hog_tab *t;
+
+		hog_free(hn->learned);
+		hn->learned = st->learned;
+		t = rcu_replace_pointer(hn->learned_tab, st->learned_tab,
+					lockdep_is_held(&hog_mutex));
+		hog_tab_retire(t);
+	}
+	WRITE_ONCE(hn->closed, false);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Rebuild @hn later (now if @delay is 0); from any context. */
+static void hog_sync_later(struct hog_net *hn, unsigned long delay)
+{
+	if (!READ_ONCE(hn->dead))
+		mod_delayed_work(hog_wq, &hn->sync_work, delay);
+}
+
+/*
+ * An update of @hn failed: its published device set may miss a device.
+ * Fail closed until a rebuild succeeds.
+ */
+static void hog_net_fail(struct hog_net *hn, const char *what)
+{
+	WRITE_ONCE(hn->closed, true);
+	pr_warn_ratelimited("out of memory %s; forwarding in the namespace is blocked until it can be rebuilt\n",
+			    what);
+	hog_sync_later(hn, HOG_RETRY);
+}
+
+/* Rebuild @hn from what is there now. */
+static void hog_net_sync(struct hog_net *hn)
+{
+	struct hog_state st;
+
+	lockdep_assert_held(&hog_mutex);
+	if (hn->dead)
+		return;
+	if (hog_state_build(hn, &hog_pats,
+			    hog_listed_now(),
+			    &st)) {
+		hog_net_fail(hn, "rebuilding a namespace's host-only devices");
+		return;
+	}
+	hog_state_publish(hn, &st);
+}
+
+static void hog_sync_work(struct work_struct *work)
+{
+	struct hog_net *hn = container_of(to_delayed_work(work),
+					  struct hog_net, sync_work);
+
+	mutex_lock(&hog_mutex);
+	hog_net_sync(hn);
+	mutex_unlock(&hog_mutex);
+}
+
+/* Rebuild every namespace after a change of what is listed or learned. */
+static void hog_sync_all_later(void)
+{
+	struct hog_net *hn;
+
+	lockdep_assert_held(&hog_mutex);
+	list_for_each_entry(hn, &hog_nets, node)
+		hog_sync_later(hn, 0);
 }
 
 /* A zeroed array of @n elements of @size, one per namespace. */
@@ -1303,140 +1623,146 @@ static void *hog_nets_array(size_t size, unsigned int *n)
 	*n = 0;
 	list_for_each_entry(hn, &hog_nets, node)
 		(*n)++;
-	return kcalloc(*n, size, GFP_KERNEL);	/* ZERO_SIZE_PTR for none */
+	return kvcalloc(max(*n, 1U), size, GFP_KERNEL);
 }
 
 /*
- * Apply new patterns to every namespace: all new device sets are built
- * first, so that a failure leaves everything as it was.
+ * Rebuild every namespace with patterns @pats and listed table @tab: all
+ * states are built before any is published, so that a failure leaves
+ * everything as it was.  On success @publish runs, then the states go in.
  */
-static int hog_pats_apply(const struct hog_pats *pats)
+static int hog_apply_all(const struct hog_pats *pats,
+			 const struct hog_tab *tab,
+			 void (*publish)(void *), void *arg)
 {
-	struct hog_devs **nd;
+	struct hog_state *st;
 	struct hog_net *hn;
 	unsigned int n, i = 0;
 	int ret = 0;
 
-	nd = hog_nets_array(sizeof(*nd), &n);
-	if (!nd)
+	st = hog_nets_array(sizeof(*st), &n);
+	if (!st)
 		return -ENOMEM;
 	list_for_each_entry(hn, &hog_nets, node) {
-		ret = hog_devs_scan(hn->net, pats, &nd[i++]);
+		ret = hog_state_build(hn, pats, tab, &st[i++]);
 		if (ret)
 			goto out;
 	}
-	hog_pats = *pats;
+	publish(arg);
 	i = 0;
 	list_for_each_entry(hn, &hog_nets, node)
-		hog_devs_publish(hn, nd[i++]);
-	n = 0;
+		hog_state_publish(hn, &st[i++]);
 out:
 	for (i = 0; i < n; i++)
-		kfree(nd[i]);
-	kfree(nd);
+		hog_state_free(&st[i]);
+	kvfree(st);
 	return ret;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Device and address events                                               */
+
 /* A device appeared, was renamed or went away: update its namespace. */
-static int hog_dev_update(struct net_device *dev, bool want)
+static void hog_dev_update(struct net_device *dev, bool gone)
 {
 	struct hog_net *hn = hog_pernet(dev_net(dev));
-	struct hog_devs *cur, *d;
-	unsigned int i, n = 0;
+	struct hog_devs *named = NULL, *addressed = NULL, *devs = NULL;
+	const struct hog_tab *tab;
+	bool want_n, want_a;
+	int ret;
 
-	cur = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
-	if (!cur && !want)
-		return 0;
-	if (cur && hog_devs_has(cur, dev->ifindex) == want)
-		return 0;
-	if (!want && cur->n == 1) {
-		hog_devs_publish(hn, NULL);
-		return 0;
+	lockdep_assert_held(&hog_mutex);
+	if (hn->dead)
+		return;
+	tab = hog_listed_now();
+	want_n = !gone && hog_dev_named(dev, &hog_pats);
+	rcu_read_lock();
+	want_a = !gone && hog_dev_addressed(dev, tab);
+	rcu_read_unlock();
+	if (want_n == hog_devs_has0(hn->named, dev->ifindex) &&
+	    want_a == hog_devs_has0(hn->addressed, dev->ifindex))
+		return;
+	ret = hog_devs_with(hn->named, dev->ifindex, want_n, &named);
+	if (!ret)
+		ret = hog_devs_with(hn->addressed, dev->ifindex, want_a,
+				    &addressed);
+	if (!ret)
+		ret = hog_devs_union(named, addressed, &devs);
+	if (ret) {
+		kvfree(named);
+		kvfree(addressed);
+		hog_net_fail(hn, "updating a namespace's host-only devices");
+		return;
 	}
-	/* Removing must not fail; adding fails closed (vetoes the event). */
-	d = kmalloc(struct_size(d, ifindex, (cur ? cur->n : 0) + 1),
-		    want ? GFP_KERNEL : GFP_KERNEL | __GFP_NOFAIL);
-	if (!d)
-		return -ENOMEM;
-	for (i = 0; cur && i < cur->n; i++)
-		if (cur->ifindex[i] != dev->ifindex)
-			d->ifindex[n++] = cur->ifindex[i];
-	if (want)
-		d->ifindex[n++] = dev->ifindex;
-	d->n = n;
-	sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
-	hog_devs_publish(hn, d);
-	return 0;
+	kvfree(hn->named);
+	kvfree(hn->addressed);
+	hn->named = named;
+	hn->addressed = addressed;
+	hog_devs_free_rcu(rcu_replace_pointer(hn->devs, devs,
+					      lockdep_is_held(&hog_mutex)));
+	/* what the named devices teach follows them */
+	if (READ_ONCE(hog_learn))
+		hog_sync_later(hn, 0);
 }
 
 static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	int ret;
 
 	if (event != NETDEV_REGISTER && event != NETDEV_CHANGENAME &&
 	    event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	mutex_lock(&hog_mutex);
-	ret = hog_dev_update(dev, event != NETDEV_UNREGISTER &&
-			     hog_pats_match(&hog_pats, dev->name));
+	hog_dev_update(dev, event == NETDEV_UNREGISTER);
 	mutex_unlock(&hog_mutex);
-	if (ret)
-		pr_warn("%s: out of memory, refusing the device\n", dev->name);
-	return notifier_from_errno(ret);
-}
-
-static bool hog_dev_ours(struct net_device *dev)
-{
-	const struct hog_devs *devs;
-
-	devs = rcu_dereference(hog_pernet(dev_net(dev))->devs);
-	return devs && hog_devs_has(devs, dev->ifindex);
-}
-
-/* IPv4 reports address changes in process context, after the change. */
-static int hog_inetaddr_event(struct notifier_block *nb, unsigned long event,
-			      void *ptr)
-{
-	struct net_device *dev = ((struct in_ifaddr *)ptr)->ifa_dev->dev;
-	bool ours;
-
-	if (event != NETDEV_UP && event != NETDEV_DOWN)
-		return NOTIFY_DONE;
-	rcu_read_lock();
-	ours = hog_dev_ours(dev);
-	rcu_read_unlock();
-	if (ours) {
-		mutex_lock(&hog_mutex);
-		hog_learn_sync(hog_pernet(dev_net(dev)));
-		mutex_unlock(&hog_mutex);
-	}
 	return NOTIFY_DONE;
 }
 
 /*
- * IPv6 reports them in atomic context: learn from a work item.  Until it
- * has run (microseconds), a new address is guarded on its device by the
- * device rule only; readers of what is guarded wait for it (hog_settle()).
- * hog_net_exit() waits for readers of @devs to finish before it cancels
- * the work, so none can queue it afterwards.
+ * An address of @dev came or went.  It matters when @dev is host-only (what
+ * it teaches), or when the address is inside a listed prefix (whether @dev
+ * is host-only).  The rebuild runs from the workqueue: IPv6 reports in
+ * atomic context, and rtnl is not held longer than it must be.  The
+ * barrier pairs with the one in hog_listed_apply(): either this event sees
+ * the new listed table, or the rebuild that write queues sees the address.
  */
-static int hog_inet6addr_event(struct notifier_block *nb, unsigned long event,
-			       void *ptr)
+static void hog_addr_event(struct net_device *dev, u8 pf, const __be32 *a)
 {
-	struct net_device *dev = ((struct inet6_ifaddr *)ptr)->idev->dev;
+	struct hog_net *hn = hog_pernet(dev_net(dev));
+	const struct hog_devs *devs;
 
-	if (event != NETDEV_UP && event != NETDEV_DOWN)
-		return NOTIFY_DONE;
+	smp_mb();	/* pairs with hog_listed_apply()'s */
 	rcu_read_lock();
-	if (hog_dev_ours(dev))
-		queue_work(hog_wq, &hog_pernet(dev_net(dev))->learn_work);
+	devs = rcu_dereference(hn->devs);
+	if ((devs && hog_devs_has(devs, dev->ifindex)) ||
+	    hog_in_tab(rcu_dereference(hog_listed_tab), pf, a))
+		hog_sync_later(hn, 0);
 	rcu_read_unlock();
+}
+
+static int hog_inetaddr_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	const struct in_ifaddr *ifa = ptr;
+
+	if (event == NETDEV_UP || event == NETDEV_DOWN)
+		hog_addr_event(ifa->ifa_dev->dev, NFPROTO_IPV4, &ifa->ifa_local);
 	return NOTIFY_DONE;
 }
 
-/* Let pending learning finish, before showing what is guarded. */
+static int hog_inet6addr_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	const struct inet6_ifaddr *ifp = ptr;
+
+	if (event == NETDEV_UP || event == NETDEV_DOWN)
+		hog_addr_event(ifp->idev->dev, NFPROTO_IPV6,
+			       ifp->addr.s6_addr32);
+	return NOTIFY_DONE;
+}
+
+/* Let pending rebuilds finish, before showing what is guarded. */
 static void hog_settle(void)
 {
 	mutex_lock(&hog_wq_mutex);
@@ -1483,10 +1809,25 @@ static void hog_proc_list(struct seq_file *seq, const char *key,
 	}
 }
 
+static void hog_proc_devs(struct seq_file *seq, struct hog_net *hn,
+			  const char *key, const struct hog_devs *d)
+{
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; d && i < d->n; i++) {
+		const struct net_device *dev;
+
+		dev = dev_get_by_index_rcu(hn->net, d->ifindex[i]);
+		seq_printf(seq, "%s %s %d\n", key, dev ? dev->name : "-",
+			   d->ifindex[i]);
+	}
+	rcu_read_unlock();
+}
+
 static int hog_proc_show(struct seq_file *seq, void *v)
 {
 	struct hog_net *hn = hog_pernet(seq_file_single_net(seq));
-	const struct hog_devs *devs;
 	unsigned int i;
 	int r;
 
@@ -1494,19 +1835,13 @@ static int hog_proc_show(struct seq_file *seq, void *v)
 	mutex_lock(&hog_mutex);
 	seq_printf(seq, "version %s\nmode %s\n", HOGUARD_VERSION,
 		   READ_ONCE(hog_monitor) ? "monitor" : "enforcing");
+	if (READ_ONCE(hn->closed))
+		seq_puts(seq, "state closed\n");
 	for (i = 0; i < hog_pats.n; i++)
 		seq_printf(seq, "pattern %s%s\n", hog_pats.pat[i].name,
 			   hog_pats.pat[i].wild ? "*" : "");
-	devs = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
-	rcu_read_lock();
-	for (i = 0; devs && i < devs->n; i++) {
-		const struct net_device *dev;
-
-		dev = dev_get_by_index_rcu(hn->net, devs->ifindex[i]);
-		seq_printf(seq, "device %s %d\n", dev ? dev->name : "-",
-			   devs->ifindex[i]);
-	}
-	rcu_read_unlock();
+	hog_proc_devs(seq, hn, "device", hn->named);
+	hog_proc_devs(seq, hn, "addressed", hn->addressed);
 	hog_proc_list(seq, "subnet", hog_listed);
 	hog_proc_list(seq, "learned", hn->learned);
 	for (r = 0; r < HOG_NR; r++)
@@ -1521,16 +1856,31 @@ static int hog_proc_show(struct seq_file *seq, void *v)
 /* ---------------------------------------------------------------------- */
 /* Network namespaces                                                      */
 
+/* Free what @hn holds, once nothing can read it. */
+static void hog_net_free(struct hog_net *hn)
+{
+	kvfree(rcu_dereference_protected(hn->devs, 1));
+	RCU_INIT_POINTER(hn->devs, NULL);
+	hog_tab_free(rcu_dereference_protected(hn->learned_tab, 1));
+	RCU_INIT_POINTER(hn->learned_tab, NULL);
+	kvfree(hn->named);
+	kvfree(hn->addressed);
+	hog_free(hn->learned);
+	hn->named = NULL;
+	hn->addressed = NULL;
+	hn->learned = NULL;
+}
+
 static int __net_init hog_net_init(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
-	struct hog_devs *d;
+	struct hog_state st;
 	unsigned int i;
 	int ret;
 
 	hn->net = net;
-	INIT_WORK(&hn->learn_work, hog_learn_work);
-	hn->stats = alloc_percpu(struct hog_stats);
+	INIT_DELAYED_WORK(&hn->sync_work, hog_sync_work);
+	hn->stats = hog_stats_alloc();
 	if (!hn->stats)
 		return -ENOMEM;
 	if (!proc_create_net_single("hoguard", 0444, net->proc_net,
@@ -1540,14 +1890,16 @@ static int __net_init hog_net_init(struct net *net)
 		goto err_proc;
 	}
 	mutex_lock(&hog_mutex);
-	ret = hog_devs_scan(net, &hog_pats, &d);
+	ret = hog_state_build(hn, &hog_pats,
+			      hog_listed_now(),
+			      &st);
 	if (!ret) {
 		list_add_tail(&hn->node, &hog_nets);
-		hog_devs_publish(hn, d);
+		hog_state_publish(hn, &st);
 	}
 	mutex_unlock(&hog_mutex);
 	if (ret)
-		goto err_scan;
+		goto err_state;
 	/* Hooks go in last: the namespace is guarded from its first packet. */
 	BUILD_BUG_ON(sizeof(hn->ops) != sizeof(hog_ops));
 	memcpy(hn->ops, hog_ops, sizeof(hn->ops));
@@ -1560,37 +1912,41 @@ static int __net_init hog_net_init(struct net *net)
 
 err_hooks:
 	mutex_lock(&hog_mutex);
+	WRITE_ONCE(hn->dead, true);
 	list_del(&hn->node);
-	hog_devs_publish(hn, NULL);
 	mutex_unlock(&hog_mutex);
-	synchronize_rcu();	/* see hog_inet6addr_event() */
-	cancel_work_sync(&hn->learn_work);
-err_scan:
+	synchronize_rcu();	/* address events that saw it alive */
+	cancel_delayed_work_sync(&hn->sync_work);
+	hog_net_free(hn);
+err_state:
 	remove_proc_entry("hoguard", net->proc_net);
 err_proc:
 	free_percpu(hn->stats);
 	return ret;
 }
 
+/*
+ * Unhook and take the namespace off every list; the core waits for a grace
+ * period before hog_net_exit(), so nothing reads it then.
+ */
 static void __net_exit hog_net_pre_exit(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
 
 	nf_unregister_net_hooks(net, hn->ops, ARRAY_SIZE(hn->ops));
+	remove_proc_entry("hoguard", net->proc_net);
+	mutex_lock(&hog_mutex);
+	WRITE_ONCE(hn->dead, true);
+	list_del(&hn->node);
+	mutex_unlock(&hog_mutex);
 }
 
 static void __net_exit hog_net_exit(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
 
-	remove_proc_entry("hoguard", net->proc_net);
-	mutex_lock(&hog_mutex);
-	list_del(&hn->node);
-	hog_devs_publish(hn, NULL);	/* also drops what was learned */
-	mutex_unlock(&hog_mutex);
-	synchronize_rcu();	/* see hog_inet6addr_event() */
-	cancel_work_sync(&hn->learn_work);
-	/* the hooks are gone, and a grace period has passed since */
+	cancel_delayed_work_sync(&hn->sync_work);
+	hog_net_free(hn);
 	free_percpu(hn->stats);
 }
 
@@ -1632,6 +1988,11 @@ static int hog_check_write(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
+static void hog_pats_publish(void *pats)
+{
+	hog_pats = *(const struct hog_pats *)pats;
+}
+
 static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 {
 	struct hog_err err = { };
@@ -1647,7 +2008,8 @@ static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 		goto out;
 	ret = hog_pats_update(np, &hog_pats, val, &err);
 	if (!ret)
-		ret = hog_pats_apply(np);
+		ret = hog_apply_all(np, hog_listed_now(),
+				    hog_pats_publish, np);
 	else
 		pr_warn("hostonly: %s; nothing changed\n", err.msg);
 out:
@@ -1666,49 +2028,47 @@ static int hog_hostonly_get(char *buf, const struct kernel_param *kp)
 	return ret;
 }
 
+struct hog_listed_next {
+	struct hog_list *l;
+	struct hog_tab *t;
+};
+
+static void hog_listed_publish(void *arg)
+{
+	struct hog_listed_next *nx = arg;
+	struct hog_tab *old;
+
+	hog_free(hog_listed);
+	hog_listed = nx->l;
+	old = rcu_replace_pointer(hog_listed_tab, nx->t,
+				  lockdep_is_held(&hog_mutex));
+	hog_tab_retire(old);
+}
+
 /*
- * Publish @l as the listed prefixes: their table, and the own table of
- * every namespace that learned prefixes, are all built before any is
- * published, so that a failure leaves everything as it was.
+ * Publish @l as the listed prefixes, with every namespace's devices that
+ * hold an address inside one: all built first, so that a failure leaves
+ * everything as it was.  Then a rebuild of each namespace catches an
+ * address added meanwhile (see hog_addr_event()).
  */
 static int hog_listed_apply(struct hog_list *l)
 {
-	struct hog_tab *t = NULL, *old, **own;
-	struct hog_net *hn;
-	unsigned int n, i = 0;
+	struct hog_listed_next nx = { .l = l };
+	int ret;
 
-	own = hog_nets_array(sizeof(*own), &n);
-	if (!own)
-		return -ENOMEM;
 	if (l->n) {
-		t = hog_tab_build(l, GFP_KERNEL);
-		if (!t)
-			goto nomem;
+		nx.t = hog_tab_build(l, GFP_KERNEL);
+		if (!nx.t)
+			return -ENOMEM;
 	}
-	list_for_each_entry(hn, &hog_nets, node) {
-		if (hn->learned) {
-			own[i] = hog_own_build(l, hn->learned);
-			if (!own[i])
-				goto nomem;
-		}
-		i++;
+	ret = hog_apply_all(&hog_pats, nx.t, hog_listed_publish, &nx);
+	if (ret) {
+		hog_tab_free(nx.t);
+		return ret;
 	}
-	old = hog_listed_tab;
-	hog_listed_tab = t;
-	hog_free(hog_listed);
-	hog_listed = l;
-	i = 0;
-	list_for_each_entry(hn, &hog_nets, node)
-		hog_net_set_tab(hn, own[i++]);
-	hog_tab_retire(old);	/* no namespace points to it any more */
-	kfree(own);
+	smp_mb();	/* pairs with hog_addr_event()'s */
+	hog_sync_all_later();
 	return 0;
-nomem:
-	for (i = 0; i < n; i++)
-		hog_tab_free(own[i]);
-	kfree(own);
-	hog_tab_free(t);
-	return -ENOMEM;
 }
 
 static int hog_subnets_set(const char *val, const struct kernel_param *kp)
@@ -1740,8 +2100,8 @@ out:
  */
 static void hog_subnets_free(void *arg)
 {
-	hog_tab_free(hog_listed_tab);
-	hog_listed_tab = NULL;
+	hog_tab_free(rcu_dereference_protected(hog_listed_tab, 1));
+	RCU_INIT_POINTER(hog_listed_tab, NULL);
 	hog_free(hog_listed);
 	hog_listed = NULL;
 }
@@ -1792,16 +2152,25 @@ static int hog_bool_set(const char *val, const struct kernel_param *kp)
 	return ret;
 }
 
+static void hog_nop_publish(void *arg)
+{
+}
+
 static int hog_learn_set(const char *val, const struct kernel_param *kp)
 {
-	struct hog_net *hn;
+	bool old;
 	int ret;
 
 	mutex_lock(&hog_mutex);
+	old = hog_learn;
 	ret = hog_bool_set(val, kp);
-	if (!ret)
-		list_for_each_entry(hn, &hog_nets, node)
-			hog_learn_sync(hn);
+	if (!ret && hog_live && old != hog_learn) {
+		ret = hog_apply_all(&hog_pats,
+				    hog_listed_now(),
+				    hog_nop_publish, NULL);
+		if (ret)
+			WRITE_ONCE(hog_learn, old);
+	}
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -1916,10 +2285,11 @@ MODULE_PARM_DESC(reset_counters, "Write 1 to zero the drop counters");
 
 static int __init hog_init(void)
 {
+	struct hog_stats __percpu *stats;
 	struct hog_net *hn;
 	int ret;
 
-	hog_stats = alloc_percpu(struct hog_stats);
+	hog_stats = hog_stats_alloc();
 	if (!hog_stats)
 		return -ENOMEM;
 	hog_wq = alloc_workqueue("hoguard", 0, 0);
@@ -1946,7 +2316,7 @@ static int __init hog_init(void)
 	/* Addresses added before the address notifiers were in place. */
 	mutex_lock(&hog_mutex);
 	list_for_each_entry(hn, &hog_nets, node)
-		hog_learn_sync(hn);
+		hog_net_sync(hn);
 	mutex_unlock(&hog_mutex);
 	pr_info("version " HOGUARD_VERSION " loaded\n");
 	return 0;
@@ -1964,8 +2334,12 @@ err_pernet:
 	rcu_barrier();	/* our RCU callbacks are module code */
 	hog_wq_destroy();
 err_wq:
-	free_percpu(hog_stats);
+	/* as in hog_exit(): counter readers may have started already */
+	mutex_lock(&hog_mutex);
+	stats = hog_stats;
 	hog_stats = NULL;
+	mutex_unlock(&hog_mutex);
+	free_percpu(stats);
 	return ret;
 }
 

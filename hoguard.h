@@ -19,8 +19,8 @@
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
-/* hex_to_bin() moved out of <linux/kernel.h> in 7.2 */
-#if __has_include("linux/hex.h")
+/* hex_to_bin() moved out of <linux/kernel.h> in 7.2 (probed by Kbuild) */
+#ifdef HOG_HAVE_LINUX_HEX_H
 #include <linux/hex.h>
 #endif
 #else
