@@ -872,6 +872,8 @@ struct hog_net {
 	struct hog_devs *named;
 	struct hog_devs *addressed;
 	struct hog_list *learned;
+	u32 refused;			/* learned prefixes left out, logged */
+	bool over;			/* more than HOG_MAX_LEARNED, logged */
 	struct delayed_work sync_work;	/* rebuild from what is there now */
 	u64 stats_base[HOG_NR];
 };
@@ -1346,6 +1348,7 @@ static int hog_devs_union(const struct hog_devs *x, const struct hog_devs *y,
 struct hog_learning {
 	struct hog_list *l;
 	bool full;
+	bool over;	/* more were found */
 };
 
 /* Every device has link-local addresses: guarding them would break it. */
@@ -1373,12 +1376,10 @@ static bool hog_learn_addr(void *arg, u8 family, const __be32 *a,
 		hog_list_canon(lr->l);
 		lr->full = lr->l->n == HOG_MAX_LEARNED;
 	}
-	if (!lr->full) {
+	if (!lr->full)
 		lr->l->p[lr->l->n++] = p;
-	} else if (!hog_list_has(lr->l, &p)) {
-		pr_warn_ratelimited("more than %d learned prefixes in one namespace, the rest is not guarded; list them in subnets\n",
-				    HOG_MAX_LEARNED);
-	}
+	else if (!hog_list_has(lr->l, &p))
+		lr->over = true;
 	return false;
 }
 
@@ -1386,6 +1387,7 @@ static bool hog_learn_addr(void *arg, u8 family, const __be32 *a,
 struct hog_cover {
 	const struct hog_pfx *p;
 	struct hog_pfx hit;
+	char dev[IFNAMSIZ];
 };
 
 static bool hog_cover_addr(void *arg, u8 family, const __be32 *a,
@@ -1401,40 +1403,74 @@ static bool hog_cover_addr(void *arg, u8 family, const __be32 *a,
 }
 
 /*
- * Leave out learned prefixes that would cut the host off: too short, or
- * holding an address of a device that is not host-only (@ho).  Under RCU.
+ * Why @c->p must not be learned, if it must not: it is too short, or it
+ * holds an address (@c->hit, of device @c->dev) of a device that is not
+ * host-only (@ho).  Under RCU.
  */
-static void hog_learn_filter(struct net *net, struct hog_list *l,
-			     const struct hog_devs *ho)
+enum hog_refusal { HOG_LEARN_OK, HOG_LEARN_SHORT, HOG_LEARN_COVERS };
+
+static enum hog_refusal hog_learn_refusal(struct net *net, struct hog_cover *c,
+					  const struct hog_devs *ho)
+{
+	struct net_device *dev;
+
+	if (c->p->len < (c->p->family == HOG_V4 ? HOG_MIN_LEARN4 :
+						 HOG_MIN_LEARN6))
+		return HOG_LEARN_SHORT;
+	for_each_netdev_rcu(net, dev) {
+		if (hog_devs_has0(ho, dev->ifindex) ||
+		    !hog_dev_addrs(dev, hog_cover_addr, c))
+			continue;
+		memcpy(c->dev, dev->name, IFNAMSIZ);
+		c->dev[IFNAMSIZ - 1] = '\0';
+		return HOG_LEARN_COVERS;
+	}
+	return HOG_LEARN_OK;
+}
+
+static void hog_learn_log(const struct hog_cover *c, enum hog_refusal why)
 {
 	char b[HOG_MAX_ELEM], h[HOG_MAX_ELEM];
-	struct net_device *dev;
-	u32 i, n = 0;
+	bool v4 = c->p->family == HOG_V4;
 
-	for (i = 0; i < l->n; i++) {
-		struct hog_cover c = { .p = &l->p[i] };
-		bool v4 = c.p->family == HOG_V4;
+	hog_pfx_format(c->p, b, sizeof(b));
+	if (why == HOG_LEARN_SHORT) {
+		pr_warn("learn: %s not learned: shorter than /%d; list it in subnets if it is meant\n",
+			b, v4 ? HOG_MIN_LEARN4 : HOG_MIN_LEARN6);
+		return;
+	}
+	hog_pfx_format(&c->hit, h, sizeof(h));
+	h[strcspn(h, "/")] = '\0';
+	pr_warn("learn: %s not learned: it holds %s of %s, which is not host-only\n",
+		b, h, c->dev);
+}
 
-		if (c.p->len < (v4 ? HOG_MIN_LEARN4 : HOG_MIN_LEARN6)) {
-			hog_pfx_format(c.p, b, sizeof(b));
-			pr_warn_ratelimited("learn: %s not learned: shorter than /%d; list it in subnets if it is meant\n",
-					    b, v4 ? HOG_MIN_LEARN4 : HOG_MIN_LEARN6);
-			continue;
+/*
+ * Leave out of @l the prefixes that would cut the host off; return how
+ * many.  They are logged, one line each, when that number differs from
+ * @logged, the last one logged: not again on every rebuild.  Under RCU.
+ */
+static u32 hog_learn_filter(struct net *net, struct hog_list *l,
+			    const struct hog_devs *ho, u32 logged)
+{
+	u32 i, n = 0, refused = 0;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < l->n; i++) {
+			struct hog_cover c = { .p = &l->p[i] };
+			enum hog_refusal why = hog_learn_refusal(net, &c, ho);
+
+			if (!pass)
+				refused += why != HOG_LEARN_OK;
+			else if (why == HOG_LEARN_OK)
+				l->p[n++] = l->p[i];
+			else if (refused != logged)
+				hog_learn_log(&c, why);
 		}
-		for_each_netdev_rcu(net, dev) {
-			if (hog_devs_has0(ho, dev->ifindex) ||
-			    !hog_dev_addrs(dev, hog_cover_addr, &c))
-				continue;
-			hog_pfx_format(c.p, b, sizeof(b));
-			hog_pfx_format(&c.hit, h, sizeof(h));
-			pr_warn_ratelimited("learn: %s not learned: it holds %s of %s, which is not host-only\n",
-					    b, h, dev->name);
-			break;
-		}
-		if (!dev)
-			l->p[n++] = l->p[i];
 	}
 	l->n = n;
+	return refused;
 }
 
 static bool hog_list_eq(const struct hog_list *x, const struct hog_list *y)
@@ -1457,6 +1493,8 @@ struct hog_state {
 	struct hog_list *learned;
 	struct hog_tab *learned_tab;
 	bool same_learned;	/* keep the learned list and table in force */
+	u32 refused;		/* learned prefixes left out */
+	bool over;		/* ... and more than HOG_MAX_LEARNED */
 };
 
 static void hog_state_free(struct hog_state *st)
@@ -1488,8 +1526,13 @@ static int hog_state_learn(struct hog_net *hn, struct hog_state *st)
 				hog_dev_addrs(dev, hog_learn_addr, &lr);
 		}
 		hog_list_canon(lr.l);
-		hog_learn_filter(hn->net, lr.l, st->devs);
+		st->refused = hog_learn_filter(hn->net, lr.l, st->devs,
+					       hn->refused);
 		rcu_read_unlock();
+		st->over = lr.over;
+		if (lr.over && !hn->over)
+			pr_warn("more than %d learned prefixes in one namespace, the rest is not guarded; list them in subnets\n",
+				HOG_MAX_LEARNED);
 		if (!lr.l->n) {
 			hog_free(lr.l);
 			lr.l = NULL;
@@ -1554,6 +1597,8 @@ static void hog_state_publish(struct hog_net *hn, struct hog_state *st)
 					lockdep_is_held(&hog_mutex));
 		hog_tab_retire(t);
 	}
+	hn->refused = st->refused;
+	hn->over = st->over;
 	WRITE_ONCE(hn->closed, false);
 	memset(st, 0, sizeof(*st));
 }
@@ -1722,23 +1767,32 @@ static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
 /*
  * An address of @dev came or went.  It matters when @dev is host-only (what
  * it teaches), or when the address is inside a listed prefix (whether @dev
- * is host-only).  The rebuild runs from the workqueue: IPv6 reports in
- * atomic context, and rtnl is not held longer than it must be.  The
- * barrier pairs with the one in hog_listed_apply(): either this event sees
- * the new listed table, or the rebuild that write queues sees the address.
+ * is host-only).  IPv4 reports in process context, after the change: the
+ * rebuild is done at once.  IPv6 reports in atomic context: it is done by
+ * the workqueue, within microseconds (readers of what is guarded wait for
+ * it, see hog_settle()).  The barrier pairs with the one in
+ * hog_listed_apply(): either this event sees the new listed table, or the
+ * rebuild that write queues sees the address.
  */
 static void hog_addr_event(struct net_device *dev, u8 pf, const __be32 *a)
 {
 	struct hog_net *hn = hog_pernet(dev_net(dev));
 	const struct hog_devs *devs;
+	bool matters;
 
 	smp_mb();	/* pairs with hog_listed_apply()'s */
 	rcu_read_lock();
 	devs = rcu_dereference(hn->devs);
-	if ((devs && hog_devs_has(devs, dev->ifindex)) ||
-	    hog_in_tab(rcu_dereference(hog_listed_tab), pf, a))
+	matters = (devs && hog_devs_has(devs, dev->ifindex)) ||
+		  hog_in_tab(rcu_dereference(hog_listed_tab), pf, a);
+	if (matters && pf == NFPROTO_IPV6)
 		hog_sync_later(hn, 0);
 	rcu_read_unlock();
+	if (matters && pf == NFPROTO_IPV4) {
+		mutex_lock(&hog_mutex);
+		hog_net_sync(hn);
+		mutex_unlock(&hog_mutex);
+	}
 }
 
 static int hog_inetaddr_event(struct notifier_block *nb, unsigned long event,
