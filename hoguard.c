@@ -891,6 +891,16 @@ static DEFINE_MUTEX(hog_wq_mutex);	/* hog_wq's lifetime, for readers */
 static DEFINE_MUTEX(hog_mutex);
 static LIST_HEAD(hog_nets);
 static struct hog_pats hog_pats;
+/*
+ * What device events check a device's name against without hog_mutex: the
+ * patterns in force, or while a write applies new ones, those.
+ */
+struct hog_pats_rcu {
+	struct rcu_head rcu;
+	struct hog_pats p;
+};
+
+static struct hog_pats_rcu __rcu *hog_pats_seen;
 static struct hog_list *hog_listed;
 static struct hog_tab __rcu *hog_listed_tab;	/* every namespace's */
 static const struct hog_list hog_none;
@@ -1750,6 +1760,32 @@ static void hog_dev_update(struct net_device *dev, bool gone)
 		hog_sync_later(hn, 0);
 }
 
+/*
+ * Can the event change what @dev's namespace guards?  Only if @dev is
+ * host-only there or its name matches a pattern (a new device holds no
+ * address yet, a renamed one keeps its own).  Most devices are neither:
+ * they are judged without hog_mutex.  The barrier pairs with
+ * hog_hostonly_set()'s: either this sees the patterns being written, or
+ * that write's scan sees this device.
+ */
+static bool hog_dev_may_matter(struct net_device *dev, bool gone)
+{
+	const struct hog_net *hn = hog_pernet(dev_net(dev));
+	const struct hog_pats_rcu *pats;
+	const struct hog_devs *devs;
+	bool ret;
+
+	smp_mb();	/* pairs with hog_hostonly_set()'s */
+	rcu_read_lock();
+	devs = rcu_dereference(hn->devs);
+	pats = rcu_dereference(hog_pats_seen);
+	ret = READ_ONCE(hn->closed) ||
+	      (devs && hog_devs_has(devs, dev->ifindex)) ||
+	      (!gone && pats && hog_dev_named(dev, &pats->p));
+	rcu_read_unlock();
+	return ret;
+}
+
 static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
@@ -1757,6 +1793,8 @@ static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	if (event != NETDEV_REGISTER && event != NETDEV_CHANGENAME &&
 	    event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	if (!hog_dev_may_matter(dev, event == NETDEV_UNREGISTER))
 		return NOTIFY_DONE;
 	mutex_lock(&hog_mutex);
 	hog_dev_update(dev, event == NETDEV_UNREGISTER);
@@ -1863,7 +1901,22 @@ static void hog_proc_list(struct seq_file *seq, const char *key,
 	}
 }
 
-static void hog_proc_devs(struct seq_file *seq, struct hog_net *hn,
+/* A copy of @d, or NULL. */
+static struct hog_devs *hog_devs_dup(const struct hog_devs *d)
+{
+	struct hog_devs *c;
+
+	if (!d)
+		return NULL;
+	c = hog_devs_alloc(d->n);
+	if (c) {
+		memcpy(c->ifindex, d->ifindex, d->n * sizeof(int));
+		c->n = d->n;
+	}
+	return c;
+}
+
+static void hog_proc_devs(struct seq_file *seq, struct net *net,
 			  const char *key, const struct hog_devs *d)
 {
 	unsigned int i;
@@ -1872,38 +1925,88 @@ static void hog_proc_devs(struct seq_file *seq, struct hog_net *hn,
 	for (i = 0; d && i < d->n; i++) {
 		const struct net_device *dev;
 
-		dev = dev_get_by_index_rcu(hn->net, d->ifindex[i]);
+		dev = dev_get_by_index_rcu(net, d->ifindex[i]);
 		seq_printf(seq, "%s %s %d\n", key, dev ? dev->name : "-",
 			   d->ifindex[i]);
 	}
 	rcu_read_unlock();
 }
 
-static int hog_proc_show(struct seq_file *seq, void *v)
+/* One namespace's view, copied under hog_mutex, shown without it. */
+struct hog_view {
+	struct hog_pats pats;
+	struct hog_devs *named, *addressed;
+	struct hog_list *listed, *learned;
+	bool closed;
+	u64 drops[HOG_NR];
+};
+
+static void hog_view_free(struct hog_view *v)
+{
+	kvfree(v->named);
+	kvfree(v->addressed);
+	hog_free(v->listed);
+	hog_free(v->learned);
+	kfree(v);
+}
+
+static struct hog_view *hog_view_take(struct hog_net *hn)
+{
+	struct hog_view *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	bool ok;
+	int r;
+
+	if (!v)
+		return NULL;
+	mutex_lock(&hog_mutex);
+	v->pats = hog_pats;
+	v->named = hog_devs_dup(hn->named);
+	v->addressed = hog_devs_dup(hn->addressed);
+	v->listed = hog_list_merge(hog_listed ?: &hog_none, &hog_none,
+				   GFP_KERNEL_ACCOUNT);
+	v->learned = hog_list_merge(hn->learned ?: &hog_none, &hog_none,
+				    GFP_KERNEL_ACCOUNT);
+	v->closed = READ_ONCE(hn->closed);
+	for (r = 0; r < HOG_NR; r++)
+		v->drops[r] = hog_stats_sum(hn->stats, r) - hn->stats_base[r];
+	ok = (v->named || !hn->named) && (v->addressed || !hn->addressed) &&
+	     v->listed && v->learned;
+	mutex_unlock(&hog_mutex);
+	if (!ok) {
+		hog_view_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static int hog_proc_show(struct seq_file *seq, void *unused)
 {
 	struct hog_net *hn = hog_pernet(seq_file_single_net(seq));
+	struct hog_view *v;
 	unsigned int i;
 	int r;
 
 	hog_settle();
-	mutex_lock(&hog_mutex);
+	v = hog_view_take(hn);
+	if (!v)
+		return -ENOMEM;
 	seq_printf(seq, "version %s\nmode %s\n", HOGUARD_VERSION,
 		   READ_ONCE(hog_monitor) ? "monitor" : "enforcing");
-	if (READ_ONCE(hn->closed))
+	if (v->closed)
 		seq_puts(seq, "state closed\n");
-	for (i = 0; i < hog_pats.n; i++)
-		seq_printf(seq, "pattern %s%s\n", hog_pats.pat[i].name,
-			   hog_pats.pat[i].wild ? "*" : "");
-	hog_proc_devs(seq, hn, "device", hn->named);
-	hog_proc_devs(seq, hn, "addressed", hn->addressed);
-	hog_proc_list(seq, "subnet", hog_listed);
-	hog_proc_list(seq, "learned", hn->learned);
+	for (i = 0; i < v->pats.n; i++)
+		seq_printf(seq, "pattern %s%s\n", v->pats.pat[i].name,
+			   v->pats.pat[i].wild ? "*" : "");
+	hog_proc_devs(seq, hn->net, "device", v->named);
+	hog_proc_devs(seq, hn->net, "addressed", v->addressed);
+	hog_proc_list(seq, "subnet", v->listed);
+	hog_proc_list(seq, "learned", v->learned);
 	for (r = 0; r < HOG_NR; r++)
 		seq_printf(seq, "drops_%s %llu\n",
 			   r == HOG_FORWARD ? "forward" :
 			   r == HOG_INBOUND ? "inbound" : "postrouting",
-			   hog_stats_sum(hn->stats, r) - hn->stats_base[r]);
-	mutex_unlock(&hog_mutex);
+			   v->drops[r]);
+	hog_view_free(v);
 	return 0;
 }
 
@@ -2049,8 +2152,8 @@ static void hog_pats_publish(void *pats)
 
 static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 {
+	struct hog_pats_rcu *np, *old;
 	struct hog_err err = { };
-	struct hog_pats *np;
 	int ret;
 
 	np = kmalloc(sizeof(*np), GFP_KERNEL);
@@ -2060,16 +2163,34 @@ static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 	ret = hog_check_write(val, kp);
 	if (ret)
 		goto out;
-	ret = hog_pats_update(np, &hog_pats, val, &err);
-	if (!ret)
-		ret = hog_apply_all(np, hog_listed_now(),
-				    hog_pats_publish, np);
-	else
+	ret = hog_pats_update(&np->p, &hog_pats, val, &err);
+	if (ret) {
 		pr_warn("hostonly: %s; nothing changed\n", err.msg);
+		goto out;
+	}
+	old = rcu_replace_pointer(hog_pats_seen, np,
+				  lockdep_is_held(&hog_mutex));
+	smp_mb();	/* pairs with hog_dev_may_matter()'s */
+	ret = hog_apply_all(&np->p, hog_listed_now(), hog_pats_publish,
+			    &np->p);
+	if (ret) {
+		rcu_assign_pointer(hog_pats_seen, old);
+		old = np;
+	}
+	np = NULL;
+	if (old)
+		kfree_rcu(old, rcu);
 out:
 	mutex_unlock(&hog_mutex);
 	kfree(np);
 	return ret;
+}
+
+/* After hog_exit(), or when a load fails. */
+static void hog_hostonly_free(void *arg)
+{
+	kfree(rcu_dereference_protected(hog_pats_seen, 1));
+	RCU_INIT_POINTER(hog_pats_seen, NULL);
 }
 
 static int hog_hostonly_get(char *buf, const struct kernel_param *kp)
@@ -2265,6 +2386,7 @@ static int hog_reset_set(const char *val, const struct kernel_param *kp)
 static const struct kernel_param_ops hog_hostonly_ops = {
 	.set = hog_hostonly_set,
 	.get = hog_hostonly_get,
+	.free = hog_hostonly_free,
 };
 
 static const struct kernel_param_ops hog_subnets_ops = {

@@ -936,10 +936,10 @@ case_s() {
 	check_eq "s: the /0: one log line" "$KLOG" \
 		"hoguard: learn: 0.0.0.0/0 not learned: shorter than /8; list it in subnets if it is meant"
 	klog $((KMARK - 1))
-	check_eq "s: the IPv6 /8: its log line" "$(grep -m1 -F 2000::/8 <<<"$KLOG")" \
+	check_eq "s: the IPv6 /8: its log line" "$(grep -m1 -F 2000::/8 <<<"$KLOG" || true)" \
 		"hoguard: learn: 2000::/8 not learned: shorter than /16; list it in subnets if it is meant"
 	klog
-	check_eq "s: the /16: its log line" "$(grep -m1 -F 198.51.0.0/16 <<<"$KLOG")" \
+	check_eq "s: the /16: its log line" "$(grep -m1 -F 198.51.0.0/16 <<<"$KLOG" || true)" \
 		"hoguard: learn: 198.51.0.0/16 not learned: it holds 198.51.100.1 of eth-out, which is not host-only"
 	xcheck "s: host -> lan from its outside address still passes" - "$LAN" u4 2 0 0 0 udp_ "$H" "$LAN_4" 2 "$HO_4"
 	xcheck "s: host -> lan IPv6 from its outside address still passes" - "$LAN" u6 2 0 0 0 udp_ "$H" "$LAN_6" 2 "$HO_6"
