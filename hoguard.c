@@ -1301,6 +1301,7 @@ static int hog_devs_with(const struct hog_devs *cur, int ifindex, bool want,
 			 struct hog_devs **out)
 {
 	unsigned int i, n = cur ? cur->n : 0;
+	bool add = want;
 	struct hog_devs *d;
 
 	*out = NULL;
@@ -1310,16 +1311,20 @@ static int hog_devs_with(const struct hog_devs *cur, int ifindex, bool want,
 	if (!d)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (want && ifindex < cur->ifindex[i]) {
+		int x = cur->ifindex[i];
+
+		if (add && ifindex < x) {
 			d->ifindex[d->n++] = ifindex;
-			want = false;
+			add = false;
 		}
-		if (cur->ifindex[i] != ifindex)
-			d->ifindex[d->n++] = cur->ifindex[i];
-		else
-			want = false;
+		if (x == ifindex) {
+			add = false;
+			if (!want)
+				continue;
+		}
+		d->ifindex[d->n++] = x;
 	}
-	if (want)
+	if (add)
 		d->ifindex[d->n++] = ifindex;
 	if (!d->n) {
 		kvfree(d);

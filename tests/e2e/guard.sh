@@ -896,6 +896,23 @@ case_q() {
 	hip addr del 192.0.2.62/32 dev eth-out
 	xcheck "q: the address removed: lan -> g3 UDPv4 dropped as inbound again, drops_inbound +3" - "$G3" u4 0 0 3 0 \
 		udp_ "$LAN" "$G3_4" 3
+	# named and addressed at once; renamed away, it is still addressed
+	must_set hostonly vmnet1
+	hip link set dev vmnet1 down
+	hip link set dev vmnet1 name hgxnet1
+	hip link set dev hgxnet1 up
+	topo_wait_ready
+	check_eq "q: vmnet1 renamed hgxnet1: no longer named, still addressed" \
+		"$(hx awk '$1 == "device" || $1 == "addressed" { print $1, $2 }' /proc/net/hoguard | sort | paste -sd,)" \
+		"addressed hgxnet1,addressed vboxnet0"
+	xcheck "q: renamed: host -> g1 UDPv4 still passes (host-only by address)" - "$G1" u4 3 0 0 0 udp_ "$H" "$G1_4" 3
+	hip link set dev hgxnet1 down
+	hip link set dev hgxnet1 name vmnet1
+	hip link set dev vmnet1 up
+	topo_wait_ready
+	check_eq "q: renamed back: named and addressed" \
+		"$(hx awk '$1 == "device" || $1 == "addressed" { print $1, $2 }' /proc/net/hoguard | sort | paste -sd,)" \
+		"addressed vboxnet0,addressed vmnet1,device vmnet1"
 	unload
 	load hostonly=vmnet1
 }
