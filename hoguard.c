@@ -903,6 +903,11 @@ struct hog_pats_rcu {
 static struct hog_pats_rcu __rcu *hog_pats_seen;
 static struct hog_list *hog_listed;
 static struct hog_tab __rcu *hog_listed_tab;	/* every namespace's */
+/*
+ * Set while a subnets write builds and publishes: an address event cannot
+ * tell then whether the write's scan saw its address (hog_addr_event()).
+ */
+static int hog_listing;
 static const struct hog_list hog_none;
 static u64 hog_stats_base[HOG_NR];
 static bool hog_live;	/* between init and exit: tables may have readers */
@@ -1359,6 +1364,20 @@ static int hog_devs_union(const struct hog_devs *x, const struct hog_devs *y,
 	return 0;
 }
 
+/* A copy of @d (NULL for none). */
+static int hog_devs_dup(const struct hog_devs *d, struct hog_devs **out)
+{
+	*out = NULL;
+	if (!d)
+		return 0;
+	*out = hog_devs_alloc(d->n);
+	if (!*out)
+		return -ENOMEM;
+	memcpy((*out)->ifindex, d->ifindex, d->n * sizeof(int));
+	(*out)->n = d->n;
+	return 0;
+}
+
 /* Collecting learned prefixes; the limit counts prefixes, not addresses. */
 struct hog_learning {
 	struct hog_list *l;
@@ -1375,6 +1394,23 @@ static bool hog_learnable(u8 family, const __be32 *a)
 	return !(ipv6_addr_type((const struct in6_addr *)a) &
 		 (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
 		  IPV6_ADDR_MULTICAST));
+}
+
+static bool hog_learnable_addr(void *arg, u8 family, const __be32 *a,
+			       unsigned int len)
+{
+	return hog_learnable(family, a);
+}
+
+/* Does @dev hold an address it would teach? */
+static bool hog_dev_teaches(struct net_device *dev)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = hog_dev_addrs(dev, hog_learnable_addr, NULL);
+	rcu_read_unlock();
+	return ret;
 }
 
 static bool hog_learn_addr(void *arg, u8 family, const __be32 *a,
@@ -1569,16 +1605,31 @@ static int hog_state_learn(struct hog_net *hn, struct hog_state *st)
 	return 0;
 }
 
-/* Everything @hn guards, from scratch: patterns @pats, listed table @tab. */
+/* What hog_state_build() looks for anew; the rest is taken as it is. */
+#define HOG_SCAN_NAMED		BIT(0)
+#define HOG_SCAN_ADDRESSED	BIT(1)
+#define HOG_SCAN_ALL		(HOG_SCAN_NAMED | HOG_SCAN_ADDRESSED)
+
+/*
+ * Everything @hn guards with patterns @pats and listed table @tab: the
+ * devices each matches found anew where @scan says, copied otherwise.
+ */
 static int hog_state_build(struct hog_net *hn, const struct hog_pats *pats,
-			   const struct hog_tab *tab, struct hog_state *st)
+			   const struct hog_tab *tab, unsigned int scan,
+			   struct hog_state *st)
 {
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (pats->n)
+	if (!(scan & HOG_SCAN_NAMED))
+		ret = hog_devs_dup(hn->named, &st->named);
+	else if (pats->n)
 		ret = hog_devs_scan(hn->net, hog_dev_named, pats, &st->named);
-	if (!ret && tab)
+	if (ret)
+		;
+	else if (!(scan & HOG_SCAN_ADDRESSED))
+		ret = hog_devs_dup(hn->addressed, &st->addressed);
+	else if (tab)
 		ret = hog_devs_scan(hn->net, hog_dev_addressed, tab,
 				    &st->addressed);
 	if (!ret)
@@ -1645,8 +1696,10 @@ static void hog_net_sync(struct hog_net *hn)
 	lockdep_assert_held(&hog_mutex);
 	if (hn->dead)
 		return;
-	if (hog_state_build(hn, &hog_pats,
-			    hog_listed_now(),
+	/* device events keep the named set; addresses are looked at anew */
+	if (hog_state_build(hn, &hog_pats, hog_listed_now(),
+			    READ_ONCE(hn->closed) ? HOG_SCAN_ALL :
+						   HOG_SCAN_ADDRESSED,
 			    &st)) {
 		hog_net_fail(hn, "rebuilding a namespace's host-only devices");
 		return;
@@ -1662,16 +1715,6 @@ static void hog_sync_work(struct work_struct *work)
 	mutex_lock(&hog_mutex);
 	hog_net_sync(hn);
 	mutex_unlock(&hog_mutex);
-}
-
-/* Rebuild every namespace after a change of what is listed or learned. */
-static void hog_sync_all_later(void)
-{
-	struct hog_net *hn;
-
-	lockdep_assert_held(&hog_mutex);
-	list_for_each_entry(hn, &hog_nets, node)
-		hog_sync_later(hn, 0);
 }
 
 /* A zeroed array of @n elements of @size, one per namespace. */
@@ -1692,7 +1735,7 @@ static void *hog_nets_array(size_t size, unsigned int *n)
  * everything as it was.  On success @publish runs, then the states go in.
  */
 static int hog_apply_all(const struct hog_pats *pats,
-			 const struct hog_tab *tab,
+			 const struct hog_tab *tab, unsigned int scan,
 			 void (*publish)(void *), void *arg)
 {
 	struct hog_state *st;
@@ -1704,7 +1747,9 @@ static int hog_apply_all(const struct hog_pats *pats,
 	if (!st)
 		return -ENOMEM;
 	list_for_each_entry(hn, &hog_nets, node) {
-		ret = hog_state_build(hn, pats, tab, &st[i++]);
+		ret = hog_state_build(hn, pats, tab,
+				      READ_ONCE(hn->closed) ? HOG_SCAN_ALL : scan,
+				      &st[i++]);
 		if (ret)
 			goto out;
 	}
@@ -1728,7 +1773,7 @@ static void hog_dev_update(struct net_device *dev, bool gone)
 	struct hog_net *hn = hog_pernet(dev_net(dev));
 	struct hog_devs *named = NULL, *addressed = NULL, *devs = NULL;
 	const struct hog_tab *tab;
-	bool want_n, want_a;
+	bool want_n, want_a, had_n;
 	int ret;
 
 	lockdep_assert_held(&hog_mutex);
@@ -1739,7 +1784,8 @@ static void hog_dev_update(struct net_device *dev, bool gone)
 	rcu_read_lock();
 	want_a = !gone && hog_dev_addressed(dev, tab);
 	rcu_read_unlock();
-	if (want_n == hog_devs_has0(hn->named, dev->ifindex) &&
+	had_n = hog_devs_has0(hn->named, dev->ifindex);
+	if (want_n == had_n &&
 	    want_a == hog_devs_has0(hn->addressed, dev->ifindex))
 		return;
 	ret = hog_devs_with(hn->named, dev->ifindex, want_n, &named);
@@ -1760,8 +1806,15 @@ static void hog_dev_update(struct net_device *dev, bool gone)
 	hn->addressed = addressed;
 	hog_devs_free_rcu(rcu_replace_pointer(hn->devs, devs,
 					      lockdep_is_held(&hog_mutex)));
-	/* what the named devices teach follows them */
-	if (READ_ONCE(hog_learn))
+	/*
+	 * What the named devices teach follows them: one going out may take
+	 * learned prefixes with it, one coming in (renamed) brings its
+	 * addresses.  A new device, or one moved here, holds none yet: its
+	 * addresses' own events will teach.  So a flood of new devices does
+	 * not rebuild the namespace once per device.
+	 */
+	if (READ_ONCE(hog_learn) && want_n != had_n &&
+	    (had_n ? !!hn->learned : hog_dev_teaches(dev)))
 		hog_sync_later(hn, 0);
 }
 
@@ -1809,13 +1862,11 @@ static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
 
 /*
  * An address of @dev came or went.  It matters when @dev is host-only (what
- * it teaches), or when the address is inside a listed prefix (whether @dev
- * is host-only).  IPv4 reports in process context, after the change: the
- * rebuild is done at once.  IPv6 reports in atomic context: it is done by
- * the workqueue, within microseconds (readers of what is guarded wait for
- * it, see hog_settle()).  The barrier pairs with the one in
- * hog_listed_apply(): either this event sees the new listed table, or the
- * rebuild that write queues sees the address.
+ * it teaches), when the address is inside a listed prefix (whether @dev is
+ * host-only), or while a subnets write is under way.  IPv4 reports in
+ * process context, after the change: the rebuild is done at once.  IPv6
+ * reports in atomic context: it is done by the workqueue, within
+ * microseconds (readers of what is guarded wait for it, see hog_settle()).
  */
 static void hog_addr_event(struct net_device *dev, u8 pf, const __be32 *a)
 {
@@ -1823,10 +1874,16 @@ static void hog_addr_event(struct net_device *dev, u8 pf, const __be32 *a)
 	const struct hog_devs *devs;
 	bool matters;
 
-	smp_mb();	/* pairs with hog_listed_apply()'s */
+	/*
+	 * Pairs with hog_listed_apply()'s: either the write's scan sees this
+	 * address, or this sees the write under way, or (acquire) finished
+	 * and its table published.
+	 */
+	smp_mb();
+	matters = smp_load_acquire(&hog_listing);	/* see above */
 	rcu_read_lock();
 	devs = rcu_dereference(hn->devs);
-	matters = (devs && hog_devs_has(devs, dev->ifindex)) ||
+	matters = matters || (devs && hog_devs_has(devs, dev->ifindex)) ||
 		  hog_in_tab(rcu_dereference(hog_listed_tab), pf, a);
 	if (matters && pf == NFPROTO_IPV6)
 		hog_sync_later(hn, 0);
@@ -1906,21 +1963,6 @@ static void hog_proc_list(struct seq_file *seq, const char *key,
 	}
 }
 
-/* A copy of @d, or NULL. */
-static struct hog_devs *hog_devs_dup(const struct hog_devs *d)
-{
-	struct hog_devs *c;
-
-	if (!d)
-		return NULL;
-	c = hog_devs_alloc(d->n);
-	if (c) {
-		memcpy(c->ifindex, d->ifindex, d->n * sizeof(int));
-		c->n = d->n;
-	}
-	return c;
-}
-
 static void hog_proc_devs(struct seq_file *seq, struct net *net,
 			  const char *key, const struct hog_devs *d)
 {
@@ -1965,8 +2007,8 @@ static struct hog_view *hog_view_take(struct hog_net *hn)
 		return NULL;
 	mutex_lock(&hog_mutex);
 	v->pats = hog_pats;
-	v->named = hog_devs_dup(hn->named);
-	v->addressed = hog_devs_dup(hn->addressed);
+	hog_devs_dup(hn->named, &v->named);
+	hog_devs_dup(hn->addressed, &v->addressed);
 	v->listed = hog_list_merge(hog_listed ?: &hog_none, &hog_none,
 				   GFP_KERNEL_ACCOUNT);
 	v->learned = hog_list_merge(hn->learned ?: &hog_none, &hog_none,
@@ -2052,8 +2094,7 @@ static int __net_init hog_net_init(struct net *net)
 		goto err_proc;
 	}
 	mutex_lock(&hog_mutex);
-	ret = hog_state_build(hn, &hog_pats,
-			      hog_listed_now(),
+	ret = hog_state_build(hn, &hog_pats, hog_listed_now(), HOG_SCAN_ALL,
 			      &st);
 	if (!ret) {
 		list_add_tail(&hn->node, &hog_nets);
@@ -2176,8 +2217,8 @@ static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 	old = rcu_replace_pointer(hog_pats_seen, np,
 				  lockdep_is_held(&hog_mutex));
 	smp_mb();	/* pairs with hog_dev_may_matter()'s */
-	ret = hog_apply_all(&np->p, hog_listed_now(), hog_pats_publish,
-			    &np->p);
+	ret = hog_apply_all(&np->p, hog_listed_now(), HOG_SCAN_NAMED,
+			    hog_pats_publish, &np->p);
 	if (ret) {
 		rcu_assign_pointer(hog_pats_seen, old);
 		old = np;
@@ -2228,8 +2269,8 @@ static void hog_listed_publish(void *arg)
 /*
  * Publish @l as the listed prefixes, with every namespace's devices that
  * hold an address inside one: all built first, so that a failure leaves
- * everything as it was.  Then a rebuild of each namespace catches an
- * address added meanwhile (see hog_addr_event()).
+ * everything as it was.  An address added meanwhile is caught by its own
+ * event (see hog_addr_event()).
  */
 static int hog_listed_apply(struct hog_list *l)
 {
@@ -2241,13 +2282,15 @@ static int hog_listed_apply(struct hog_list *l)
 		if (!nx.t)
 			return -ENOMEM;
 	}
-	ret = hog_apply_all(&hog_pats, nx.t, hog_listed_publish, &nx);
+	WRITE_ONCE(hog_listing, 1);
+	smp_mb();	/* pairs with hog_addr_event()'s */
+	ret = hog_apply_all(&hog_pats, nx.t, HOG_SCAN_ADDRESSED,
+			    hog_listed_publish, &nx);
+	smp_store_release(&hog_listing, 0);	/* after the publication */
 	if (ret) {
 		hog_tab_free(nx.t);
 		return ret;
 	}
-	smp_mb();	/* pairs with hog_addr_event()'s */
-	hog_sync_all_later();
 	return 0;
 }
 
@@ -2345,8 +2388,7 @@ static int hog_learn_set(const char *val, const struct kernel_param *kp)
 	old = hog_learn;
 	ret = hog_bool_set(val, kp);
 	if (!ret && hog_live && old != hog_learn) {
-		ret = hog_apply_all(&hog_pats,
-				    hog_listed_now(),
+		ret = hog_apply_all(&hog_pats, hog_listed_now(), 0,
 				    hog_nop_publish, NULL);
 		if (ret)
 			WRITE_ONCE(hog_learn, old);

@@ -425,23 +425,26 @@ teardown_ms() {
 }
 
 # devices_ms N: time to create N dummy devices in namespace hgedev (none
-# matches a pattern), then delete them.
+# matches a pattern), on CPU 0, then delete them.
 devices_ms() {
 	local n=$1 i t0 t
 	t0=$(now_ms)
-	for ((i = 0; i < n; i++)); do echo "link add d$i type dummy"; done | ip -n hgedev -batch -
+	for ((i = 0; i < n; i++)); do echo "link add d$i type dummy"; done |
+		taskset -c 0 ip -n hgedev -batch -
 	t=$(($(now_ms) - t0))
 	for ((i = 0; i < n; i++)); do echo "link del d$i"; done | ip -n hgedev -batch -
 	echo "$t"
 }
 
-# writes_ms N: time for N writes of hostonly and N of subnets.
+# writes_ms N: time for N pairs of writes to hostonly and to subnets, each
+# a change.
 writes_ms() {
 	local n=$1 i t0
 	t0=$(now_ms)
 	for ((i = 0; i < n; i++)); do
-		pset hostonly 'vmnet1,vboxnet*'
+		pset hostonly 'vmnet1,vboxnet*,virbr9'
 		pset subnets 192.0.2.0/26
+		pset hostonly 'vmnet1,vboxnet*'
 		pset subnets 198.51.100.128/25
 	done
 	echo $(($(now_ms) - t0))
@@ -473,13 +476,21 @@ part_e() {
 	done
 	check_eq "e2: 65,536 prefixes listed" "$(grep -c '^subnet ' /proc/net/hoguard)" 65536
 	ip netns add hgedev
+	# CPU 1 is kept busy both times, by a plain spinner and then by the
+	# reader: the two vCPUs share one emulator thread, so only what the
+	# reader itself does to device events (waiting for hoguard) shows.
+	taskset -c 1 sh -c 'while :; do :; done' &
+	pid=$!
 	without=$(devices_ms 1000)
-	(while :; do cat /proc/net/hoguard >/dev/null; done) &
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	: >"$RUNDIR/reads"
+	taskset -c 1 sh -c "while :; do cat /proc/net/hoguard >/dev/null; echo >>$RUNDIR/reads; done" &
 	pid=$!
 	with=$(devices_ms 1000)
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
-	fig "e2: 1,000 devices in another namespace: ${without} ms, ${with} ms while /proc/net/hoguard (65,536 prefixes) is read in a loop: $(ratio "$with" "$without")x (target: at most 1.5x)"
+	fig "e2: 1,000 devices made in another namespace on CPU 0: ${without} ms beside a spinner on CPU 1, ${with} ms beside a loop reading /proc/net/hoguard (65,536 prefixes; $(wc -l <"$RUNDIR/reads") reads): $(ratio "$with" "$without")x (target: at most 1.5x)"
 	ip netns del hgedev
 	pset subnets ""
 
@@ -498,7 +509,7 @@ part_e() {
 		"$(cat "$RUNDIR/unpriv.out")" ready
 	with=$(writes_ms 20)
 	check_eq "e3: root's writes still apply" "$(pget hostonly)|$(pget subnets)" 'vmnet1,vboxnet*|198.51.100.128/25'
-	fig "e3: 60 writes to hostonly and subnets: ${without} ms, ${with} ms beside $UNPRIV_DEVS matching devices in an unprivileged namespace: $(ratio "$with" "$without")x (target: at most 2x)"
+	fig "e3: 80 writes to hostonly and subnets: ${without} ms, ${with} ms beside $UNPRIV_DEVS matching devices in an unprivileged namespace: $(ratio "$with" "$without")x (target: at most 2x)"
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	pset subnets ""
