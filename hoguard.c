@@ -949,6 +949,8 @@ static struct hog_stats __percpu *hog_stats_alloc(void)
 	struct hog_stats __percpu *stats;
 	int cpu;
 
+	if (hog_fault())
+		return NULL;
 	stats = alloc_percpu_gfp(struct hog_stats, GFP_KERNEL_ACCOUNT);
 	if (stats)
 		for_each_possible_cpu(cpu)
@@ -1238,6 +1240,8 @@ static struct hog_devs *hog_devs_alloc(unsigned int n)
 {
 	struct hog_devs *d;
 
+	if (hog_fault())
+		return NULL;
 	d = kvmalloc(struct_size(d, ifindex, n), GFP_KERNEL_ACCOUNT);
 	if (d)
 		d->n = 0;
@@ -1726,7 +1730,7 @@ static void *hog_nets_array(size_t size, unsigned int *n)
 	*n = 0;
 	list_for_each_entry(hn, &hog_nets, node)
 		(*n)++;
-	return kvcalloc(max(*n, 1U), size, GFP_KERNEL);
+	return hog_alloc(array_size(max(*n, 1U), size), GFP_KERNEL);
 }
 
 /*
@@ -1994,12 +1998,12 @@ static void hog_view_free(struct hog_view *v)
 	kvfree(v->addressed);
 	hog_free(v->listed);
 	hog_free(v->learned);
-	kfree(v);
+	hog_free(v);
 }
 
 static struct hog_view *hog_view_take(struct hog_net *hn)
 {
-	struct hog_view *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	struct hog_view *v = hog_alloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	bool ok;
 	int r;
 
@@ -2202,7 +2206,7 @@ static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 	struct hog_err err = { };
 	int ret;
 
-	np = kmalloc(sizeof(*np), GFP_KERNEL);
+	np = hog_alloc(sizeof(*np), GFP_KERNEL);
 	if (!np)
 		return -ENOMEM;
 	mutex_lock(&hog_mutex);
@@ -2225,17 +2229,17 @@ static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 	}
 	np = NULL;
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 out:
 	mutex_unlock(&hog_mutex);
-	kfree(np);
+	hog_free(np);
 	return ret;
 }
 
 /* After hog_exit(), or when a load fails. */
 static void hog_hostonly_free(void *arg)
 {
-	kfree(rcu_dereference_protected(hog_pats_seen, 1));
+	hog_free(rcu_dereference_protected(hog_pats_seen, 1));
 	RCU_INIT_POINTER(hog_pats_seen, NULL);
 }
 
@@ -2465,6 +2469,37 @@ static const struct kernel_param_ops hog_counter_ops = {
 static const struct kernel_param_ops hog_reset_ops = {
 	.set = hog_reset_set,
 };
+
+#ifdef HOG_FAULT_TEST
+static unsigned int hog_fault_every;
+static atomic_t hog_fault_calls = ATOMIC_INIT(0);
+static atomic_t hog_faults = ATOMIC_INIT(0);
+
+bool hog_fault(void)
+{
+	unsigned int every = READ_ONCE(hog_fault_every);
+
+	if (!every || atomic_inc_return(&hog_fault_calls) % every)
+		return false;
+	atomic_inc(&hog_faults);
+	return true;
+}
+
+static int hog_faults_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%d\n", atomic_read(&hog_faults));
+}
+
+static const struct kernel_param_ops hog_faults_ops = {
+	.get = hog_faults_get,
+};
+
+module_param_named(fault_every, hog_fault_every, uint, 0644);
+MODULE_PARM_DESC(fault_every,
+		 "Test builds only: make every Nth allocation fail (0: none)");
+module_param_cb(faults, &hog_faults_ops, NULL, 0444);
+MODULE_PARM_DESC(faults, "Test builds only: allocations made to fail");
+#endif
 
 static const enum hog_reason hog_reason_fwd = HOG_FORWARD;
 static const enum hog_reason hog_reason_in = HOG_INBOUND;
