@@ -1566,20 +1566,17 @@ static void hog_state_free(struct hog_state *st)
 static int hog_state_learn(struct hog_net *hn, struct hog_state *st)
 {
 	struct hog_learning lr = { };
-	unsigned int i;
+	struct net_device *dev;
 
 	if (READ_ONCE(hog_learn) && st->named) {
 		lr.l = hog_list_alloc(HOG_MAX_LEARNED, GFP_KERNEL_ACCOUNT);
 		if (!lr.l)
 			return -ENOMEM;
+		/* a walk, not an ifindex lookup per device: O(n), not O(n^2) */
 		rcu_read_lock();
-		for (i = 0; i < st->named->n; i++) {
-			struct net_device *dev;
-
-			dev = dev_get_by_index_rcu(hn->net, st->named->ifindex[i]);
-			if (dev)
+		for_each_netdev_rcu(hn->net, dev)
+			if (hog_devs_has(st->named, dev->ifindex))
 				hog_dev_addrs(dev, hog_learn_addr, &lr);
-		}
 		hog_list_canon(lr.l);
 		st->refused = hog_learn_filter(hn->net, lr.l, st->devs,
 					       hn->refused);
