@@ -853,6 +853,96 @@ t_param "detect --apply: subnets added to hoguard.conf's" subnets \
 rmmod hoguard
 rm -f /etc/modprobe.d/hoguard.conf /etc/modprobe.d/hoguard-test.conf
 
+section "boot: hoguard.service's fallback boot (module present, module missing)"
+# What hoguard.service runs: load the module with its configuration, or
+# stand nft rules with the same meaning in for it.
+echo 'options hoguard hostonly=vboxnet*' >/etc/modprobe.d/hoguard.conf
+echo "install hoguard /sbin/insmod $KO \$CMDLINE_OPTS" \
+	>/etc/modprobe.d/hoguard-test.conf
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+FB=/run/hoguard/fallback
+has_fallback() { nft list table inet hoguard_fallback >/dev/null 2>&1; }
+# The probes of the end-to-end suite: the guest to lan and lan to the
+# guest, IPv4 and IPv6; the host from its host-only address to lan; and
+# what must keep working, host <-> guest.
+probe() {
+	case $1 in
+	g2l4) ip netns exec $NS_G ping -n -q -c 2 -i 0.2 -W 1 198.51.100.2 ;;
+	g2l6) ip netns exec $NS_G ping -n -q -c 2 -i 0.2 -W 1 2001:db8:100::2 ;;
+	l2g4) ip netns exec $NS_LAN ping -n -q -c 2 -i 0.2 -W 1 192.0.2.2 ;;
+	l2g6) ip netns exec $NS_LAN ping -n -q -c 2 -i 0.2 -W 1 2001:db8:1::2 ;;
+	h2l4) ping -n -q -c 2 -i 0.2 -W 1 -I 192.0.2.1 198.51.100.2 ;;
+	h2g4) ping -n -q -c 2 -i 0.2 -W 1 192.0.2.2 ;;
+	h2g6) ping -n -q -c 2 -i 0.2 -W 1 2001:db8:1::2 ;;
+	g2h4) ip netns exec $NS_G ping -n -q -c 2 -i 0.2 -W 1 192.0.2.1 ;;
+	esac >/dev/null 2>&1
+}
+probes() {
+	local p out=
+	for p in g2l4 g2l6 l2g4 l2g6 h2l4 h2g4 h2g6 g2h4; do
+		if probe $p; then out+=" $p:pass"; else out+=" $p:blocked"; fi
+	done
+	echo "${out# }"
+}
+LEAKING="g2l4:pass g2l6:pass l2g4:pass l2g6:pass h2l4:pass h2g4:pass h2g6:pass g2h4:pass"
+CONFINED="g2l4:blocked g2l6:blocked l2g4:blocked l2g6:blocked h2l4:blocked h2g4:pass h2g6:pass g2h4:pass"
+check_eq "control: no module, no fallback: every probe passes (the leak)" "$(probes)" "$LEAKING"
+
+# Module present: loaded with hoguard.conf, and a stale fallback removed.
+"$CTL" fallback apply >/dev/null
+t_true "control: fallback apply makes the table" has_fallback
+t_out "fallback boot, module present: loads it, exit 0" 0 "hoguard loaded" fallback boot
+t_param "fallback boot: the module has hoguard.conf's options" hostonly 'vboxnet*'
+t_false "fallback boot, module present: no fallback table" has_fallback
+t_false "fallback boot, module present: no mark in /run/hoguard" test -e $FB
+check_eq "module present: the probes" "$(probes)" "$CONFINED"
+t_rc "status, module loaded: exit 0" 0 status
+rmmod hoguard
+
+# Module missing: the fallback stands in, and says so.
+echo "install hoguard /bin/false" >/etc/modprobe.d/hoguard-test.conf
+hc fallback boot
+check_eq "fallback boot, module missing: exit 1, says degraded" \
+	"$RC $OUT" "1 degraded: fallback rules: nft table inet hoguard_fallback"
+t_true "fallback boot, module missing: table inet hoguard_fallback" has_fallback
+check_eq "module missing: the probes (the leak stopped, host <-> guest kept)" \
+	"$(probes)" "$CONFINED"
+t_out "status, degraded: exit 3" 3 "hoguard: degraded: fallback rules (nft table inet hoguard_fallback)
+  forwarding: ipv4 on, ipv6 on" status
+hc check --root "$EMPTY"
+check_eq "check, degraded: DEGRADED, exit 1" \
+	"$RC $(grep -e 'hoguard:' -e verdict: -e '^1 network' <<<"$OUT" | paste -sd'|')" \
+	"1   hoguard: degraded: fallback rules|  verdict: DEGRADED: fallback rules (nft table inet hoguard_fallback), hoguard is not loaded|1 network: 0 guarded, 0 ok, 0 can leak, 1 degraded"
+t_json "status --json, degraded" 'd["loaded"] is False and d["fallback"] == "nft"' status --json
+hc metrics
+check_eq "metrics, degraded" "$(grep -e '^hoguard_up' -e '^hoguard_fallback_active' <<<"$OUT" | paste -sd' ')" \
+	"hoguard_up 0 hoguard_fallback_active 1"
+# The module loads later: the udev rule's command removes the fallback.
+insmod "$KO" hostonly='vboxnet*' || die "insmod"
+run_cmd=$(sed -n 's/.*RUN+="\([^"]*\)".*/\1/p' "$REPO/scripts/hoguard.rules")
+check_eq "the udev rule runs hoguardctl fallback remove" "$run_cmd" \
+	"/usr/sbin/hoguardctl fallback remove"
+"$CTL" ${run_cmd#/usr/sbin/hoguardctl } >/dev/null
+t_false "module loaded later: the fallback table is gone" has_fallback
+t_rc "status after the late load: exit 0" 0 status
+rmmod hoguard
+
+# Without nft: IPv4 forwarding off on the host-only interfaces.
+OUT=$(unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$0" fallback boot' \
+	"$CTL" "$(command -v nft)" 2>"$TMP/err")
+RC=$?
+check_eq "fallback boot without nft: exit 1, forwarding off on vboxnet0" \
+	"$RC $OUT" "1 degraded: fallback rules: IPv4 forwarding off on vboxnet0, default"
+check_eq "without nft: vboxnet0's and the default's IPv4 forwarding are 0" \
+	"$(sysctl -n net.ipv4.conf.vboxnet0.forwarding net.ipv4.conf.default.forwarding | paste -sd' ')" "0 0"
+t_false "without nft: the guest's IPv4 pings to lan are stopped" probe g2l4
+t_true "without nft: host <-> guest kept" probe g2h4
+check_eq "status says the sysctl fallback" "$("$CTL" status | head -n1)" \
+	"hoguard: degraded: fallback rules (IPv4 forwarding off on the host-only interfaces)"
+"$CTL" fallback remove >/dev/null
+sysctl -qw net.ipv4.ip_forward=1
+rm -f /etc/modprobe.d/hoguard.conf /etc/modprobe.d/hoguard-test.conf
+
 section "done"
 summary
 [ "$T_FAIL" -eq 0 ]
