@@ -313,7 +313,8 @@ part_dkms() {
 		"DKMS module signing key"
 	check_eq "/usr/local/sbin/hoguardctl installed" \
 		"$(cmp /usr/local/sbin/hoguardctl "$REPO/scripts/hoguardctl" 2>&1 && echo same)" same
-	check_eq "man page hoguardctl(8) installed" "$(man -w hoguardctl 2>&1)" \
+	# (Debian's /usr/local/man is a link to /usr/local/share/man.)
+	check_eq "man page hoguardctl(8) installed" "$(readlink -f "$(man -w hoguardctl 2>&1)")" \
 		/usr/local/share/man/man8/hoguardctl.8
 
 	# A second kernel's headers arrive: Debian's linux-headers postinst

@@ -98,8 +98,8 @@ if [ -n "$deb" ]; then
 	check_eq "lintian --pedantic -I, both packages: no tag" "$lint" ""
 	tdoc=./usr/share/doc/hoguard-tools
 	check_eq "dpkg-deb -c hoguard-tools: hoguardctl, its man page, the unit, the udev rule" \
-		"$(dpkg-deb -c "$tools" | awk '$6 !~ /\/$/ { print $6 }' | sort | paste -sd' ')" \
-		"./lib/systemd/system/hoguard.service ./lib/udev/rules.d/60-hoguard.rules $tdoc/changelog.gz $tdoc/copyright ./usr/sbin/hoguardctl ./usr/share/man/man8/hoguardctl.8.gz"
+		"$(dpkg-deb -c "$tools" | awk '$6 !~ /\/$/ { print $6 }' | LC_ALL=C sort | paste -sd' ')" \
+		"./lib/systemd/system/hoguard.service ./lib/udev/rules.d/60-hoguard.rules ./usr/sbin/hoguardctl $tdoc/changelog.gz $tdoc/copyright ./usr/share/man/man8/hoguardctl.8.gz"
 	check_eq "dpkg-deb -f hoguard-tools: Architecture, Depends, Recommends" \
 		"$(dpkg-deb -f "$tools" Architecture Depends Recommends | tr '\n' ' ')" \
 		"Architecture: all Depends: python3, iproute2, kmod Recommends: hoguard-dkms, nftables "
