@@ -596,11 +596,12 @@ check_eq "check: a tc mirred redirect on vboxnet0 is a LEAK, exit 1" \
 	"$RC $(grep -e bypass: -e verdict: <<<"$OUT" | paste -sd'|')" \
 	"1   bypass: tc: filter on vboxnet0 ingress: mirred egress redirect to hgc-out|  verdict: LEAK: tc: filter on vboxnet0 ingress: mirred egress redirect to hgc-out bypasses the IP hooks"
 tc qdisc del dev vboxnet0 clsact
-if command -v clang >/dev/null; then
+CLANG=$(command -v clang || command -v clang-14)
+if [ -n "$CLANG" ]; then
 	printf '%s\n' 'int prog(void *ctx) __attribute__((section("xdp"), used));' \
 		'int prog(void *ctx) { return 2; }' \
 		'char _license[] __attribute__((section("license"), used)) = "GPL";' >"$TMP/xdp.c"
-	clang -O2 -target bpf -c "$TMP/xdp.c" -o "$TMP/xdp.o" &&
+	"$CLANG" -O2 -target bpf -c "$TMP/xdp.c" -o "$TMP/xdp.o" &&
 		ip link set dev vboxnet0 xdpgeneric obj "$TMP/xdp.o" sec xdp ||
 		die "xdp program"
 	hc check --root "$EMPTY"

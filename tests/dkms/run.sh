@@ -97,9 +97,9 @@ if [ -n "$deb" ]; then
 	lint=$(lintian --pedantic -I "$deb" "$tools" 2>&1 | grep -v 'running with root privileges')
 	check_eq "lintian --pedantic -I, both packages: no tag" "$lint" ""
 	tdoc=./usr/share/doc/hoguard-tools
-	check_eq "dpkg-deb -c hoguard-tools: hoguardctl, its man page, the unit, the udev rule" \
+	check_eq "dpkg-deb -c hoguard-tools: hoguardctl, its man page, the unit, the udev rule, the lintian override" \
 		"$(dpkg-deb -c "$tools" | awk '$6 !~ /\/$/ { print $6 }' | LC_ALL=C sort | paste -sd' ')" \
-		"./lib/systemd/system/hoguard.service ./lib/udev/rules.d/60-hoguard.rules ./usr/sbin/hoguardctl $tdoc/changelog.gz $tdoc/copyright ./usr/share/man/man8/hoguardctl.8.gz"
+		"./lib/systemd/system/hoguard.service ./lib/udev/rules.d/60-hoguard.rules ./usr/sbin/hoguardctl $tdoc/changelog.gz $tdoc/copyright ./usr/share/lintian/overrides/hoguard-tools ./usr/share/man/man8/hoguardctl.8.gz"
 	check_eq "dpkg-deb -f hoguard-tools: Architecture, Depends, Recommends" \
 		"$(dpkg-deb -f "$tools" Architecture Depends Recommends | tr '\n' ' ')" \
 		"Architecture: all Depends: python3, iproute2, kmod Recommends: hoguard-dkms, nftables "
