@@ -416,8 +416,12 @@ part_deb() {
 
 	check_cmd "apt-get purge hoguard-dkms hoguard-tools" \
 		env DEBIAN_FRONTEND=noninteractive apt-get purge -y hoguard-dkms hoguard-tools
-	st=$(dpkg-query -W -f='${db:Status-Status} ' hoguard-dkms hoguard-tools 2>/dev/null)
-	check_eq "dpkg: both purged" "${st:-not-installed}" "not-installed not-installed "
+	# (dpkg-query forgets a purged package: no line, "not-installed" here.)
+	st=$(for p in hoguard-dkms hoguard-tools; do
+		st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+		echo "${st:-not-installed}"
+	done | paste -sd' ')
+	check_eq "dpkg: both purged" "$st" "not-installed not-installed"
 	check_eq "dkms status: nothing of hoguard" "$(dkms status -m "$NAME" 2>&1)" ""
 	check_clean "after apt-get purge"
 }
