@@ -19,9 +19,14 @@
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
-/* hex_to_bin() moved out of <linux/kernel.h> in 7.2 */
+/*
+ * hex_to_bin() moved out of <linux/kernel.h> in 7.2.  (sparse before 0.6.4,
+ * bullseye's for 5.10, has no __has_include: kernel.h declares it there.)
+ */
+#ifdef __has_include
 #if __has_include("linux/hex.h")
 #include <linux/hex.h>
+#endif
 #endif
 #else
 #include "hoguard_user.h"
