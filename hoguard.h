@@ -20,13 +20,12 @@
 #include <linux/gfp.h>
 #include <linux/kernel.h>
 /*
- * hex_to_bin() moved out of <linux/kernel.h> in 7.2.  (sparse before 0.6.4,
- * bullseye's for 5.10, has no __has_include: kernel.h declares it there.)
+ * hex_to_bin() moved out of <linux/kernel.h> into <linux/hex.h> in 7.2.
+ * Kbuild looks for that header in the kernel's headers: __has_include
+ * would do, but sparse (0.6.5 and older) does not know it.
  */
-#ifdef __has_include
-#if __has_include("linux/hex.h")
+#ifdef HOG_HAVE_LINUX_HEX_H
 #include <linux/hex.h>
-#endif
 #endif
 #else
 #include "hoguard_user.h"
