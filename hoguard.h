@@ -27,6 +27,17 @@
 #ifdef HOG_HAVE_LINUX_HEX_H
 #include <linux/hex.h>
 #endif
+/*
+ * alloc_workqueue() flags: since 7.2 a workqueue asked for with neither
+ * WQ_PERCPU nor WQ_UNBOUND gets a WARN (a panic under panic_on_warn).
+ * WQ_PERCPU (6.17, backported to 6.12.y) is what 0 meant before it; it is
+ * an enum constant, so Kbuild looks for it in <linux/workqueue.h>.
+ */
+#ifdef HOG_HAVE_WQ_PERCPU
+#define HOG_WQ_FLAGS		WQ_PERCPU
+#else
+#define HOG_WQ_FLAGS		0
+#endif
 #else
 #include "hoguard_user.h"
 #endif
