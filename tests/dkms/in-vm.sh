@@ -327,6 +327,17 @@ part_dkms() {
 	fi
 	rm -rf "/lib/modules/$fake"
 
+	# BUILD_EXCLUSIVE_KERNEL(_MIN): a kernel older than 5.10, configured as
+	# this one is.
+	fake=5.4.0-tooold
+	mkdir -p "/lib/modules/$fake/build/include"
+	cp "/lib/modules/$KVER/build/.config" "/lib/modules/$fake/build/.config"
+	out=$(dkms build -m "$NAME" -v "$VERSION" -k "$fake" 2>&1)
+	rc=$?
+	echo "$out" >>"$LOG"
+	check_eq "dkms build -k $fake (older than 5.10) refused: exit 77" "$rc" 77
+	rm -rf "/lib/modules/$fake"
+
 	boot_load "$KO"
 
 	check_cmd "make dkms-remove" make -C "$REPO" -s dkms-remove
