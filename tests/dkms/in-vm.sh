@@ -101,7 +101,14 @@ trim_tree() {
 		rel=${m#"$root/lib/modules/$kv/"}
 		mkdir -p "$dst/$(dirname "$rel")" && cp "$m" "$dst/$rel" || return 1
 	done
-	ln -s "$CACHE/$s/build" "$dst/build" &&
+	# (Headers at their own place in this userland, as in the sid chroot:
+	# those, as Debian links them. 7.x's Makefile names its own directory
+	# and builds elsewhere when reached by another path.)
+	if [ -e "/usr/src/linux-headers-$kv/Makefile" ]; then
+		ln -s "/usr/src/linux-headers-$kv" "$dst/build"
+	else
+		ln -s "$CACHE/$s/build" "$dst/build"
+	fi &&
 		mkdir -p "/lib/modules/$kv" &&
 		mount --bind "$dst" "/lib/modules/$kv" &&
 		depmod -a "$kv"
