@@ -12,7 +12,10 @@
 # only names it.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-SERIES ?= 6.1 6.12
+# The kernel series make check builds and tests (scripts/setup knows them):
+# Debian's 5.10 (bullseye), 6.1 (bookworm), 6.12 (bookworm-security),
+# 7.2 (sid), 7.3-rc (experimental), 6.12 PREEMPT_RT and 6.12 arm64 (trixie).
+SERIES ?= 5.10 6.1 6.12 7.2 7.3-rc 6.12-rt 6.12-arm64
 UNIT_CC ?= gcc
 UNIT_CFLAGS ?= -std=gnu11 -O1 -g -Wall -Wextra -Wno-sign-compare \
 	-Wno-unused-parameter -fsanitize=address,undefined \
@@ -37,6 +40,9 @@ unit: tests/unit/test_core
 
 check:
 	scripts/check $(SERIES)
+
+print-series:
+	@echo $(SERIES)
 
 demo:
 	scripts/demo
@@ -63,7 +69,7 @@ help:
 	@echo "sudo make config-install | config-remove  /etc/modprobe.d + modules-load.d"
 	@echo "                   (HOSTONLY=... SUBNETS=...; see README.md, Installing)"
 
-.PHONY: all modules clean unit check demo setup checkpatch build-all help
+.PHONY: all modules clean unit check print-series demo setup checkpatch build-all help
 
 # Installing on this machine (scripts/install; README.md, Installing).
 # Root needed. KVER=RELEASE targets another installed kernel.
@@ -118,7 +124,8 @@ check-debug:
 # Forwarding cost of hoguard vs no hook, an empty hook, nftables, iptables:
 # guest instructions per packet in one-CPU VMs (tests/bench, scripts/bench).
 # Prints a table; fails only when it cannot run, never on a number.
+BENCH_SERIES ?= 6.1 6.12
 bench:
-	scripts/bench $(SERIES)
+	scripts/bench $(BENCH_SERIES)
 
 .PHONY: bench

@@ -2547,7 +2547,7 @@ static int __init hog_init(void)
 	hog_stats = hog_stats_alloc();
 	if (!hog_stats)
 		return -ENOMEM;
-	hog_wq = alloc_workqueue("hoguard", 0, 0);
+	hog_wq = alloc_workqueue("hoguard", HOG_WQ_FLAGS, 0);
 	if (!hog_wq) {
 		ret = -ENOMEM;
 		goto err_wq;

@@ -19,9 +19,24 @@
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
-/* hex_to_bin() moved out of <linux/kernel.h> in 7.2 (probed by Kbuild) */
+/*
+ * hex_to_bin() moved out of <linux/kernel.h> into <linux/hex.h> in 7.2.
+ * Kbuild looks for that header in the kernel's headers: __has_include
+ * would do, but sparse (0.6.5 and older) does not know it.
+ */
 #ifdef HOG_HAVE_LINUX_HEX_H
 #include <linux/hex.h>
+#endif
+/*
+ * alloc_workqueue() flags: since 7.2 a workqueue asked for with neither
+ * WQ_PERCPU nor WQ_UNBOUND gets a WARN (a panic under panic_on_warn).
+ * WQ_PERCPU (6.17, backported to 6.12.y) is what 0 meant before it; it is
+ * an enum constant, so Kbuild looks for it in <linux/workqueue.h>.
+ */
+#ifdef HOG_HAVE_WQ_PERCPU
+#define HOG_WQ_FLAGS		WQ_PERCPU
+#else
+#define HOG_WQ_FLAGS		0
 #endif
 #else
 #include "hoguard_user.h"

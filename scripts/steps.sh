@@ -3,9 +3,9 @@
 #
 # step NAME CMD...: run CMD under a `=== NAME` heading and record
 # `ok   NAME (N s)` or `FAIL NAME (exit R, N s)` in results.
-# lanes FN ARG...: run `FN ARG` for every ARG side by side (a TCG VM keeps
-# one host core busy), each line of its output prefixed `[ARG] `; the
-# steps they ran join results.
+# lanes FN ARG...: run `FN ARG` for every ARG side by side, at most
+# CHECK_LANES (default nproc) at a time, in the order given; each line of
+# its output prefixed `[ARG] `; the steps they ran join results.
 # steps_summary: print the results and `P passed, F failed`; fails if any
 # step did.
 
@@ -36,15 +36,22 @@ lane_run() {
 }
 
 lanes() {
-	local fn=$1 dir=$CACHE/lanes a r pids=() lr
+	local fn=$1 dir=$CACHE/lanes a r lr max=${CHECK_LANES:-$(nproc)} running=0
 	shift
 	mkdir -p "$dir"
+	# At most CHECK_LANES (default: the number of CPUs) lanes at once: a
+	# TCG VM keeps one host core busy, and more VMs than cores only slow
+	# each other down (and the suites' timing).
 	for a in "$@"; do
+		if [ "$running" -ge "$max" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
 		rm -f "$dir/$a.results"
 		(lane_run "$fn" "$a" "$dir/$a.results" 2>&1 | sed -u "s/^/[$a] /") &
-		pids+=($!)
+		running=$((running + 1))
 	done
-	wait "${pids[@]}"
+	wait
 	for a in "$@"; do
 		if [ -s "$dir/$a.results" ]; then
 			mapfile -t lr <"$dir/$a.results"

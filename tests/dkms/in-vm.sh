@@ -105,7 +105,14 @@ trim_tree() {
 		rel=${m#"$root/lib/modules/$kv/"}
 		mkdir -p "$dst/$(dirname "$rel")" && cp "$m" "$dst/$rel" || return 1
 	done
-	ln -s "$CACHE/$s/build" "$dst/build" &&
+	# (Headers at their own place in this userland, as in the sid chroot:
+	# those, as Debian links them. 7.x's Makefile names its own directory
+	# and builds elsewhere when reached by another path.)
+	if [ -e "/usr/src/linux-headers-$kv/Makefile" ]; then
+		ln -s "/usr/src/linux-headers-$kv" "$dst/build"
+	else
+		ln -s "$CACHE/$s/build" "$dst/build"
+	fi &&
 		mkdir -p "/lib/modules/$kv" &&
 		mount --bind "$dst" "/lib/modules/$kv" &&
 		depmod -a "$kv"
@@ -339,6 +346,17 @@ part_dkms() {
 	else
 		fail "... with the BUILD_EXCLUSIVE message" "$(echo "$out" | tr '\n' ' ')"
 	fi
+	rm -rf "/lib/modules/$fake"
+
+	# BUILD_EXCLUSIVE_KERNEL(_MIN): a kernel older than 5.10, configured as
+	# this one is.
+	fake=5.4.0-tooold
+	mkdir -p "/lib/modules/$fake/build/include"
+	cp "/lib/modules/$KVER/build/.config" "/lib/modules/$fake/build/.config"
+	out=$(dkms build -m "$NAME" -v "$VERSION" -k "$fake" 2>&1)
+	rc=$?
+	echo "$out" >>"$LOG"
+	check_eq "dkms build -k $fake (older than 5.10) refused: exit 77" "$rc" 77
 	rm -rf "/lib/modules/$fake"
 
 	boot_load "$KO"

@@ -2,14 +2,15 @@
 # Install tests: DKMS, make install, persistent configuration, the Debian
 # package. Run by scripts/check (as root: it boots VMs).
 #
-#   tests/dkms/run.sh [SERIES...]          (default: 6.1 6.12)
+#   tests/dkms/run.sh [SERIES...]     6.1, 6.12, 7.2 (default: 6.1 6.12)
 #
 # On the host: the version check, `make deb`, then `dpkg-deb -c` and lintian
 # on the package. Then, per SERIES, one VM running that kernel runs
-# tests/dkms/in-vm.sh, with the other series as the second kernel DKMS must
-# pick up. Every install happens inside the VMs, whose root is a throw-away
-# overlay of this machine's: this machine's /usr/src, /var/lib/dkms,
-# /lib/modules and /etc are never touched.
+# tests/dkms/in-vm.sh, with a second kernel DKMS must pick up (6.1 and 6.12
+# each other's, 7.2 7.3-rc). Every install happens inside the VMs, whose
+# root is a throw-away overlay of this machine's (for 7.2: of the sid chroot
+# scripts/setup made, with dkms in it): this machine's /usr/src,
+# /var/lib/dkms, /lib/modules and /etc are never touched.
 #
 # One line per check; the last line is `N passed, M failed` over the host's
 # checks and every VM's; the exit status is non-zero if any failed.
@@ -19,7 +20,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${HOGUARD_CACHE:-$REPO/.cache}
 cd "$REPO" || exit 1
 [ $# -gt 0 ] || set -- 6.1 6.12
-ALL_SERIES=(6.1 6.12)
+ALL_SERIES=(6.1 6.12 7.2)
 for s in "$@"; do
 	case " ${ALL_SERIES[*]} " in
 	*" $s "*) ;;
@@ -115,18 +116,30 @@ fi
 # DKMS, the boot-time load runs on each VM's kernel, and every removal is
 # checked. (For 6.1 6.12, the .deb goes to 6.1, whose build is the cheaper:
 # no BTF, no compression.)
+# The second kernel of each series' VM: one whose headers build with the
+# same userland (the host's for 6.1 and 6.12; sid's for 7.2, whose headers
+# want gcc-16 and sid's libc: that VM's root is the sid chroot setup made,
+# with dkms installed, as on a Debian sid machine running 7.2).
 other_of() {
-	local o
-	for o in "${ALL_SERIES[@]}"; do
-		[ "$o" = "$1" ] || { echo "$o"; return; }
-	done
+	case $1 in
+	6.1) echo 6.12 ;;
+	6.12) echo 6.1 ;;
+	7.2) echo 7.3-rc ;;
+	esac
+}
+userland_of() {
+	if [ -s "$CACHE/$1/chroot" ]; then
+		echo "$CACHE/chroot/$(cat "$CACHE/$1/chroot")"
+	fi
 }
 
 # prebuild SERIES: for `make install` in the VM, a copy of the tree built
 # with plain `make` against SERIES' headers, the way a user runs `make`
-# before `sudo make install` (the build itself is tested elsewhere).
+# before `sudo make install` (the build itself is tested elsewhere); in the
+# series' chroot when it has one (the copy bound at the same path there).
 prebuild() {
-	local src=$CACHE/dkms-test/src-$1
+	local src=$CACHE/dkms-test/src-$1 croot kver
+	croot=$(userland_of "$1")
 	rm -rf "$src"
 	mkdir -p "$src"
 	if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -135,20 +148,33 @@ prebuild() {
 			(cd "$REPO" && cpio -pdm --quiet "$src")
 	else
 		tar -C "$REPO" --exclude=./.git --exclude=./.cache -cf - . | tar -C "$src" -xf -
-	fi &&
+	fi || return 1
+	if [ -z "$croot" ]; then
 		make -C "$src" -s KDIR="$CACHE/$1/build" >"$CACHE/dkms-test/prebuild-$1.log" 2>&1
+		return
+	fi
+	kver=$(cat "$CACHE/$1/kver")
+	mkdir -p "$croot$src"
+	# shellcheck disable=SC2016 # expanded by that sh
+	unshare -m --propagation private -- sh -c '
+		mount --bind "$2" "$1$2" && mount -t proc proc "$1/proc" &&
+		exec chroot "$1" make -C "$2" -s KDIR="/usr/src/linux-headers-$3"
+	' sh "$croot" "$src" "$kver" >"$CACHE/dkms-test/prebuild-$1.log" 2>&1
 }
 
 # The VMs run side by side (each keeps one core busy); their logs are
 # printed when they are done.
-i=0
 pids=()
 for s in "$@"; do
-	i=$((i + 1))
 	other=$(other_of "$s")
-	if [ $# -eq 1 ]; then
+	# The host's userland: with 6.1 and 6.12 both given, 6.1's VM installs
+	# the .deb and 6.12's does the DKMS part; alone, one does both. 7.2's
+	# VM (sid's userland) does both.
+	if [ "$s" = 7.2 ] || [ $# -eq 1 ] ||
+	   { [ "$s" = 6.1 ] && [[ " $* " != *" 6.12 "* ]]; } ||
+	   { [ "$s" = 6.12 ] && [[ " $* " != *" 6.1 "* ]]; }; then
 		parts=dkms,deb
-	elif [ $i -eq 1 ]; then
+	elif [ "$s" = 6.1 ]; then
 		parts=deb
 	else
 		parts=dkms
@@ -168,7 +194,7 @@ for s in "$@"; do
 	(
 		start=$SECONDS
 		HOGUARD_DKMS_DEB=$deb HOGUARD_TOOLS_DEB=$tools VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-2400} \
-			scripts/vmrun "$s" tests/dkms/in-vm.sh "$s" "$other" "$parts" \
+			VMRUN_USERLAND=$(userland_of "$s") scripts/vmrun "$s" tests/dkms/in-vm.sh "$s" "$other" "$parts" \
 			>"$CACHE/dkms-test/vm-$s.log" 2>&1
 		rc=$?
 		echo "$rc $((SECONDS - start))" >"$CACHE/dkms-test/vm-$s.rc"
