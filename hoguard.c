@@ -810,6 +810,7 @@ void hog_tab_free(struct hog_tab *t)
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/ratelimit.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -1019,6 +1020,19 @@ static bool hog_bridged(const struct sk_buff *skb)
 }
 
 /*
+ * Is this a copy being sent by nft dup or xt TEE?  They mark the sending
+ * task since 6.13 (for PREEMPT_RT), the CPU before.
+ */
+static bool hog_duplicating(void)
+{
+#ifdef HOG_HAVE_IN_NF_DUPLICATE
+	return current->in_nf_duplicate;
+#else
+	return this_cpu_read(nf_skb_duplicated);
+#endif
+}
+
+/*
  * Positive evidence that hog_forward() judged @skb: ip_forward() marks what
  * it forwards (IPv4), hog_forward() marks what it lets pass (IPv6, which
  * ip6_forward() does not mark), br_netfilter records the bridge port it
@@ -1027,7 +1041,7 @@ static bool hog_bridged(const struct sk_buff *skb)
  */
 static bool hog_judged(const struct sk_buff *skb, u8 pf)
 {
-	if (this_cpu_read(nf_skb_duplicated))
+	if (hog_duplicating())
 		return false;
 	if (hog_bridged(skb))
 		return true;
