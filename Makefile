@@ -63,7 +63,8 @@ help:
 	@echo "make unit          unit tests only (no VM)"
 	@echo "make build-all     W=1 + sparse builds for SERIES ($(SERIES))"
 	@echo "make checkpatch    checkpatch.pl --strict on the module sources"
-	@echo "sudo make install | uninstall           without DKMS, for KVER (default: running)"
+	@echo "sudo make install | uninstall           without DKMS, for KVER (default: running);"
+	@echo "                   hoguardctl under PREFIX (/usr/local), DESTDIR stages"
 	@echo "sudo make dkms-install | dkms-remove    DKMS, /usr/src/hoguard-VERSION, KVER"
 	@echo "sudo make config-install | config-remove  /etc/modprobe.d + modules-load.d"
 	@echo "                   (HOSTONLY=... SUBNETS=...; see README.md, Installing)"
@@ -75,18 +76,24 @@ help:
 # KVER and KDIR reach it only when set by the user (KDIR's default above is
 # the running kernel's; scripts/install derives it from KVER).
 INSTALL_ENV = $(foreach v,KVER KDIR,$(if $(filter command% environment%,$(origin $(v))),$(v)='$($(v))'))
+# make install puts hoguardctl, its man page and hoguard.service under
+# PREFIX; DESTDIR stages everything (the module too) under another root.
+PREFIX ?= /usr/local
+DESTDIR ?=
+CTL_ENV = PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)'
+
 
 install:
-	$(INSTALL_ENV) scripts/install install
+	$(INSTALL_ENV) $(CTL_ENV) scripts/install install
 
 uninstall:
-	$(INSTALL_ENV) scripts/install uninstall
+	$(INSTALL_ENV) $(CTL_ENV) scripts/install uninstall
 
 dkms-install:
-	$(INSTALL_ENV) scripts/install dkms-install
+	$(INSTALL_ENV) $(CTL_ENV) scripts/install dkms-install
 
 dkms-remove:
-	scripts/install dkms-remove
+	$(CTL_ENV) scripts/install dkms-remove
 
 config-install:
 	scripts/install config-install

@@ -804,21 +804,33 @@ void hog_tab_free(struct hog_tab *t)
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/ratelimit.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 /* Learned prefixes per namespace; more are left out, with a log line. */
 #define HOG_MAX_LEARNED		1024
+/*
+ * Shorter learned prefixes are refused (a /0 typed by mistake on a
+ * host-only device would guard everything), as are those that hold an
+ * address of a device that is not host-only.
+ */
+#define HOG_MIN_LEARN4		8
+#define HOG_MIN_LEARN6		16
+/* A namespace whose state could not be rebuilt tries again after this. */
+#define HOG_RETRY		(HZ / 2)
 
 enum hog_reason { HOG_FORWARD, HOG_INBOUND, HOG_POSTROUTING, HOG_NR };
 
@@ -833,7 +845,7 @@ struct hog_stats {
 	struct u64_stats_sync syncp;
 };
 
-/* The host-only devices of one namespace: sorted ifindexes. */
+/* A set of devices of one namespace: sorted ifindexes. */
 struct hog_devs {
 	struct rcu_head rcu;
 	unsigned int n;
@@ -841,28 +853,35 @@ struct hog_devs {
 };
 
 /*
- * One namespace.  The packet path reads @devs and @tab, one table for all
- * that is guarded here: the listed prefixes' table shared by every
- * namespace, or, where host-only devices taught us prefixes, this
- * namespace's own table of listed and learned ones (@own).
+ * One namespace.  The packet path reads @devs, its host-only devices
+ * (@named by a pattern, or @addressed: holding an address inside a listed
+ * prefix), @learned_tab, the prefixes learned from the named ones, and
+ * @closed, set while a failed update leaves @devs possibly incomplete:
+ * then every device counts as host-only at FORWARD and none at
+ * POST_ROUTING, the strict reading of each, until the retry succeeds.
  */
 struct hog_net {
 	struct hog_devs __rcu *devs;
-	struct hog_tab __rcu *tab;
+	struct hog_tab __rcu *learned_tab;
 	struct hog_stats __percpu *stats;
+	bool closed;
+	bool dead;			/* past pre_exit: no more updates */
 	struct nf_hook_ops ops[4];	/* hog_ops, with .priv = this */
 	/* the rest under hog_mutex */
 	struct list_head node;		/* on hog_nets */
 	struct net *net;
-	struct hog_tab *own;
+	struct hog_devs *named;
+	struct hog_devs *addressed;
 	struct hog_list *learned;
-	struct work_struct learn_work;	/* IPv6 reports addresses atomically */
+	u32 refused;			/* learned prefixes left out, logged */
+	bool over;			/* more than HOG_MAX_LEARNED, logged */
+	struct delayed_work sync_work;	/* rebuild from what is there now */
 	u64 stats_base[HOG_NR];
 };
 
 static unsigned int hog_net_id __read_mostly;
 static struct hog_stats __percpu *hog_stats __read_mostly;
-static struct workqueue_struct *hog_wq;	/* learning from IPv6 events */
+static struct workqueue_struct *hog_wq;	/* namespace rebuilds */
 static DEFINE_MUTEX(hog_wq_mutex);	/* hog_wq's lifetime, for readers */
 
 /*
@@ -873,8 +892,23 @@ static DEFINE_MUTEX(hog_wq_mutex);	/* hog_wq's lifetime, for readers */
 static DEFINE_MUTEX(hog_mutex);
 static LIST_HEAD(hog_nets);
 static struct hog_pats hog_pats;
+/*
+ * What device events check a device's name against without hog_mutex: the
+ * patterns in force, or while a write applies new ones, those.
+ */
+struct hog_pats_rcu {
+	struct rcu_head rcu;
+	struct hog_pats p;
+};
+
+static struct hog_pats_rcu __rcu *hog_pats_seen;
 static struct hog_list *hog_listed;
-static struct hog_tab *hog_listed_tab;	/* shared by the namespaces */
+static struct hog_tab __rcu *hog_listed_tab;	/* every namespace's */
+/*
+ * Set while a subnets write builds and publishes: an address event cannot
+ * tell then whether the write's scan saw its address (hog_addr_event()).
+ */
+static int hog_listing;
 static const struct hog_list hog_none;
 static u64 hog_stats_base[HOG_NR];
 static bool hog_live;	/* between init and exit: tables may have readers */
@@ -911,6 +945,20 @@ static u64 hog_stats_sum(struct hog_stats __percpu *stats, enum hog_reason r)
 	return sum;
 }
 
+static struct hog_stats __percpu *hog_stats_alloc(void)
+{
+	struct hog_stats __percpu *stats;
+	int cpu;
+
+	if (hog_fault())
+		return NULL;
+	stats = alloc_percpu_gfp(struct hog_stats, GFP_KERNEL_ACCOUNT);
+	if (stats)
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
+	return stats;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Packet path                                                             */
 
@@ -931,13 +979,20 @@ static bool hog_devs_has(const struct hog_devs *d, int ifindex)
 	return false;
 }
 
-/* Is @a inside a prefix guarded in this namespace, listed or learned? */
-static __always_inline bool hog_guarded(const struct hog_tab *t, u8 pf,
-					const __be32 *a)
+static __always_inline bool hog_in_tab(const struct hog_tab *t, u8 pf,
+				       const __be32 *a)
 {
 	if (!t)
 		return false;
 	return pf == NFPROTO_IPV4 ? hog_tab_has4(t, a[0]) : hog_tab_has6(t, a);
+}
+
+/* Is @a inside a prefix guarded in this namespace, listed or learned? */
+static __always_inline bool hog_guarded(const struct hog_net *hn, u8 pf,
+					const __be32 *a)
+{
+	return hog_in_tab(rcu_dereference(hog_listed_tab), pf, a) ||
+	       hog_in_tab(rcu_dereference(hn->learned_tab), pf, a);
 }
 
 static const __be32 *hog_saddr(const struct sk_buff *skb, u8 pf)
@@ -952,6 +1007,47 @@ static const __be32 *hog_daddr(const struct sk_buff *skb, u8 pf)
 	if (pf == NFPROTO_IPV4)
 		return &ip_hdr(skb)->daddr;
 	return ipv6_hdr(skb)->daddr.s6_addr32;
+}
+
+/* Bridged by br_netfilter, which ran the FORWARD hooks on it. */
+static bool hog_bridged(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	return nf_bridge_get_physoutdev(skb);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Is this a copy being sent by nft dup or xt TEE?  They mark the sending
+ * task since 6.13 (for PREEMPT_RT), the CPU before.
+ */
+static bool hog_duplicating(void)
+{
+#ifdef HOG_HAVE_IN_NF_DUPLICATE
+	return current->in_nf_duplicate;
+#else
+	return this_cpu_read(nf_skb_duplicated);
+#endif
+}
+
+/*
+ * Positive evidence that hog_forward() judged @skb: ip_forward() marks what
+ * it forwards (IPv4), hog_forward() marks what it lets pass (IPv6, which
+ * ip6_forward() does not mark), br_netfilter records the bridge port it
+ * forwards to.  A copy made by nft dup or xt TEE carries its original's
+ * marks but was never judged itself.
+ */
+static bool hog_judged(const struct sk_buff *skb, u8 pf)
+{
+	if (hog_duplicating())
+		return false;
+	if (hog_bridged(skb))
+		return true;
+	if (pf == NFPROTO_IPV4)
+		return IPCB(skb)->flags & IPSKB_FORWARDED;
+	return IP6CB(skb)->flags & IP6SKB_FORWARDED;
 }
 
 static void hog_log_drop(enum hog_reason r, const struct sk_buff *skb,
@@ -1002,41 +1098,51 @@ static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 {
 	const struct hog_net *hn = priv;
 	const struct hog_devs *devs = rcu_dereference(hn->devs);
-	const struct hog_tab *tab = rcu_dereference(hn->tab);
+	unsigned int verdict = NF_ACCEPT;
 	bool in_ho = false, out_ho = false;
 
-	if (devs) {
+	if (unlikely(READ_ONCE(hn->closed))) {
+		in_ho = true;
+		out_ho = true;
+	} else if (devs) {
 		in_ho = hog_devs_has(devs, state->in->ifindex);
 		out_ho = hog_devs_has(devs, state->out->ifindex);
-		/* guest to guest on one network, e.g. over br_netfilter */
-		if (in_ho && state->in == state->out)
-			return NF_ACCEPT;
 	}
-	if (in_ho || hog_guarded(tab, state->pf, hog_saddr(skb, state->pf)))
-		return hog_drop(hn, HOG_FORWARD, skb, state);
-	if (READ_ONCE(hog_inbound) &&
-	    (out_ho || hog_guarded(tab, state->pf, hog_daddr(skb, state->pf))))
-		return hog_drop(hn, HOG_INBOUND, skb, state);
-	return NF_ACCEPT;
+	if (in_ho && state->in == state->out)
+		;	/* guest to guest on one network, e.g. over br_netfilter */
+	else if (in_ho || hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+		verdict = hog_drop(hn, HOG_FORWARD, skb, state);
+	else if (READ_ONCE(hog_inbound) &&
+		 (out_ho || hog_guarded(hn, state->pf, hog_daddr(skb, state->pf))))
+		verdict = hog_drop(hn, HOG_INBOUND, skb, state);
+	if (verdict == NF_ACCEPT && state->pf == NFPROTO_IPV6 &&
+	    !hog_bridged(skb))
+		IP6CB(skb)->flags |= IP6SKB_FORWARDED;
+	return verdict;
 }
 
+/*
+ * What reaches POST_ROUTING unjudged: the host's own packets, and what the
+ * host relays without forwarding it (nft dup, xt TEE, IPVS, ...).  It may
+ * leave through an outside device only if it did not come in through a
+ * host-only one and its source is not guarded.
+ */
 static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	const struct hog_net *hn = priv;
 	const struct hog_devs *devs;
+	bool closed;
 
-	/*
-	 * Packets that came in through a device (forwarded or bridged) were
-	 * judged at FORWARD, which is stricter; only the host's own remain.
-	 */
-	if (skb->skb_iif || (state->out->flags & IFF_LOOPBACK))
+	if ((state->out->flags & IFF_LOOPBACK) || hog_judged(skb, state->pf))
 		return NF_ACCEPT;
 	devs = rcu_dereference(hn->devs);
-	if (devs && hog_devs_has(devs, state->out->ifindex))
+	closed = READ_ONCE(hn->closed);
+	if (!closed && devs && hog_devs_has(devs, state->out->ifindex))
 		return NF_ACCEPT;
-	if (hog_guarded(rcu_dereference(hn->tab), state->pf,
-			hog_saddr(skb, state->pf)))
+	if ((skb->skb_iif &&
+	     (closed || (devs && hog_devs_has(devs, skb->skb_iif)))) ||
+	    hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
 		return hog_drop(hn, HOG_POSTROUTING, skb, state);
 	return NF_ACCEPT;
 }
@@ -1073,32 +1179,34 @@ static const struct nf_hook_ops hog_ops[] = {
 };
 
 /* ---------------------------------------------------------------------- */
-/* Learning the prefixes of host-only devices                              */
+/* A namespace's state: its host-only devices and what they taught us      */
 
 static void hog_tab_free_rcu(struct rcu_head *head)
 {
 	hog_tab_free(container_of(head, struct hog_tab, rcu));
 }
 
-static void hog_learn_add(struct hog_list *l, u8 family, const void *a,
-			  unsigned int len)
+/* The listed prefixes' table, for the control path. */
+static struct hog_tab *hog_listed_now(void)
 {
-	struct hog_pfx *p;
-
-	if (l->n == HOG_MAX_LEARNED) {
-		pr_warn_ratelimited("more than %d learned prefixes in one namespace, the rest is not guarded; list them in subnets\n",
-				    HOG_MAX_LEARNED);
-		return;
-	}
-	p = &l->p[l->n++];
-	memset(p, 0, sizeof(*p));
-	p->family = family;
-	p->len = len;
-	memcpy(p->a, a, family == HOG_V4 ? 4 : 16);
-	hog_pfx_mask(p);
+	return rcu_dereference_protected(hog_listed_tab,
+					 lockdep_is_held(&hog_mutex));
 }
 
-static void hog_learn_dev(struct hog_list *l, struct net_device *dev)
+/* Packets may still be reading @t: free it after a grace period. */
+static void hog_tab_retire(struct hog_tab *t)
+{
+	if (t && hog_live)
+		call_rcu(&t->rcu, hog_tab_free_rcu);
+	else
+		hog_tab_free(t);
+}
+
+/* Call @fn on each address of @dev (under RCU) until it returns true. */
+typedef bool (*hog_addr_fn)(void *arg, u8 family, const __be32 *a,
+			    unsigned int len);
+
+static bool hog_dev_addrs(struct net_device *dev, hog_addr_fn fn, void *arg)
 {
 	const struct in_device *in_dev = __in_dev_get_rcu(dev);
 	struct inet6_dev *idev = __in6_dev_get(dev);
@@ -1106,141 +1214,59 @@ static void hog_learn_dev(struct hog_list *l, struct net_device *dev)
 	const struct in_ifaddr *ifa;
 
 	if (in_dev) {
-		in_dev_for_each_ifa_rcu(ifa, in_dev) {
-			__be32 a = ifa->ifa_local;
-
-			if (ipv4_is_loopback(a) ||
-			    ipv4_is_multicast(a) || ipv4_is_linklocal_169(a))
-				continue;
-			hog_learn_add(l, HOG_V4, &a, ifa->ifa_prefixlen);
-		}
+		in_dev_for_each_ifa_rcu(ifa, in_dev)
+			if (fn(arg, HOG_V4, &ifa->ifa_local, ifa->ifa_prefixlen))
+				return true;
 	}
 	if (idev) {
 		list_for_each_entry_rcu(ifp, &idev->addr_list, if_list) {
-			int type = ipv6_addr_type(&ifp->addr);
-
-			if (ifp->state == INET6_IFADDR_STATE_DEAD ||
-			    (type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
-				     IPV6_ADDR_MULTICAST)))
+			if (ifp->state == INET6_IFADDR_STATE_DEAD)
 				continue;
-			hog_learn_add(l, HOG_V6, &ifp->addr, ifp->prefix_len);
+			if (fn(arg, HOG_V6, ifp->addr.s6_addr32, ifp->prefix_len))
+				return true;
 		}
 	}
+	return false;
 }
 
-/* This namespace's own table: the listed prefixes and @learned. */
-static struct hog_tab *hog_own_build(const struct hog_list *listed,
-				     const struct hog_list *learned)
+static bool hog_addr_in_tab(void *arg, u8 family, const __be32 *a,
+			    unsigned int len)
 {
-	struct hog_list *all;
-	struct hog_tab *t;
+	return hog_in_tab(arg, family == HOG_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6, a);
+}
 
-	all = hog_list_merge(listed ?: &hog_none, learned, GFP_KERNEL);
-	if (!all)
+static bool hog_dev_named(struct net_device *dev, const void *pats)
+{
+	char name[IFNAMSIZ];
+
+	memcpy(name, dev->name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	return hog_pats_match(pats, name);
+}
+
+/* Holds an address inside a listed prefix (table @tab). */
+static bool hog_dev_addressed(struct net_device *dev, const void *tab)
+{
+	return tab && hog_dev_addrs(dev, hog_addr_in_tab, (void *)tab);
+}
+
+static struct hog_devs *hog_devs_alloc(unsigned int n)
+{
+	struct hog_devs *d;
+
+	if (hog_fault())
 		return NULL;
-	t = hog_tab_build(all, GFP_KERNEL);
-	hog_free(all);
-	return t;
+	d = kvmalloc(struct_size(d, ifindex, n), GFP_KERNEL_ACCOUNT);
+	if (d)
+		d->n = 0;
+	return d;
 }
 
-/* Packets may still be reading @t: free it after a grace period. */
-static void hog_tab_retire(struct hog_tab *t)
+/* Readers of the published sets are packets: free after a grace period. */
+static void hog_devs_free_rcu(struct hog_devs *d)
 {
-	lockdep_assert_held(&hog_mutex);
-	if (t && hog_live)
-		call_rcu(&t->rcu, hog_tab_free_rcu);
-	else
-		hog_tab_free(t);
-}
-
-/* Publish @own (NULL: nothing learned here) as what @hn guards. */
-static void hog_net_set_tab(struct hog_net *hn, struct hog_tab *own)
-{
-	struct hog_tab *old = hn->own;
-
-	lockdep_assert_held(&hog_mutex);
-	hn->own = own;
-	rcu_assign_pointer(hn->tab, own ?: hog_listed_tab);
-	hog_tab_retire(old);
-}
-
-/*
- * Recompute what namespace @hn learns from its host-only devices, from
- * their addresses as they are now.  On failure what was learned before
- * stays guarded.
- */
-static void hog_learn_sync(struct hog_net *hn)
-{
-	const struct hog_devs *devs;
-	struct hog_list *l = NULL;
-	struct hog_tab *own = NULL;
-	unsigned int i;
-
-	lockdep_assert_held(&hog_mutex);
-	devs = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
-	if (READ_ONCE(hog_learn) && devs) {
-		l = hog_list_alloc(HOG_MAX_LEARNED, GFP_KERNEL);
-		if (!l)
-			goto nomem;
-		rcu_read_lock();
-		for (i = 0; i < devs->n; i++) {
-			struct net_device *dev;
-
-			dev = dev_get_by_index_rcu(hn->net, devs->ifindex[i]);
-			if (dev)
-				hog_learn_dev(l, dev);
-		}
-		rcu_read_unlock();
-		hog_list_canon(l);
-		if (!l->n) {
-			hog_free(l);
-			l = NULL;
-		}
-	}
-	/* Device and pattern changes mostly leave what is learned as it was. */
-	if (l && hn->learned && l->n == hn->learned->n) {
-		for (i = 0; i < l->n; i++)
-			if (hog_pfx_cmp(&l->p[i], &hn->learned->p[i]))
-				break;
-		if (i == l->n) {
-			hog_free(l);
-			return;
-		}
-	}
-	if (l) {
-		own = hog_own_build(hog_listed, l);
-		if (!own)
-			goto nomem;
-	}
-	hog_free(hn->learned);
-	hn->learned = l;
-	hog_net_set_tab(hn, own);
-	return;
-nomem:
-	hog_free(l);
-	pr_warn_ratelimited("out of memory, learned prefixes not updated\n");
-}
-
-static void hog_learn_work(struct work_struct *work)
-{
-	struct hog_net *hn = container_of(work, struct hog_net, learn_work);
-
-	mutex_lock(&hog_mutex);
-	hog_learn_sync(hn);
-	mutex_unlock(&hog_mutex);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Resolving device names to ifindexes, per namespace                      */
-
-static void hog_devs_publish(struct hog_net *hn, struct hog_devs *d)
-{
-	struct hog_devs *old;
-
-	old = rcu_replace_pointer(hn->devs, d, lockdep_is_held(&hog_mutex));
-	if (old)
-		kfree_rcu(old, rcu);
-	hog_learn_sync(hn);
+	if (d)
+		kvfree_rcu(d, rcu);
 }
 
 static int hog_ifindex_cmp(const void *a, const void *b)
@@ -1250,48 +1276,460 @@ static int hog_ifindex_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The devices of @net that @pats matches, or NULL for none. */
-static int hog_devs_scan(struct net *net, const struct hog_pats *pats,
-			 struct hog_devs **out)
+/* The devices of @net for which @pred holds, or NULL for none. */
+static int hog_devs_scan(struct net *net,
+			 bool (*pred)(struct net_device *, const void *),
+			 const void *arg, struct hog_devs **out)
 {
 	struct net_device *dev;
 	struct hog_devs *d;
 	unsigned int cap = 0;
 
 	*out = NULL;
-	if (!pats->n)
-		return 0;
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev)
 		cap++;
 	rcu_read_unlock();
 	/*
-	 * Devices that appear after the count, or are renamed while we look,
-	 * are re-examined by hog_netdev_event(), which waits for hog_mutex.
+	 * Devices that appear after the count, or change while we look, are
+	 * re-examined by their own events, which wait for hog_mutex.
 	 */
-	d = kmalloc(struct_size(d, ifindex, cap), GFP_KERNEL);
+	d = hog_devs_alloc(cap);
 	if (!d)
 		return -ENOMEM;
-	d->n = 0;
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev) {
-		char name[IFNAMSIZ];
-
 		if (d->n == cap)
 			break;
-		memcpy(name, dev->name, IFNAMSIZ);
-		name[IFNAMSIZ - 1] = '\0';
-		if (hog_pats_match(pats, name))
+		if (pred(dev, arg))
 			d->ifindex[d->n++] = dev->ifindex;
 	}
 	rcu_read_unlock();
 	if (!d->n) {
-		kfree(d);
+		kvfree(d);
 		return 0;
 	}
 	sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
 	*out = d;
 	return 0;
+}
+
+static bool hog_devs_has0(const struct hog_devs *d, int ifindex)
+{
+	return d && hog_devs_has(d, ifindex);
+}
+
+/* @cur with @ifindex in or out, as @want says; NULL when empty. */
+static int hog_devs_with(const struct hog_devs *cur, int ifindex, bool want,
+			 struct hog_devs **out)
+{
+	unsigned int i, n = cur ? cur->n : 0;
+	bool add = want;
+	struct hog_devs *d;
+
+	*out = NULL;
+	if (!n && !want)
+		return 0;
+	d = hog_devs_alloc(n + 1);
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		int x = cur->ifindex[i];
+
+		if (add && ifindex < x) {
+			d->ifindex[d->n++] = ifindex;
+			add = false;
+		}
+		if (x == ifindex) {
+			add = false;
+			if (!want)
+				continue;
+		}
+		d->ifindex[d->n++] = x;
+	}
+	if (add)
+		d->ifindex[d->n++] = ifindex;
+	if (!d->n) {
+		kvfree(d);
+		d = NULL;
+	}
+	*out = d;
+	return 0;
+}
+
+/* Union of two sets; NULL when empty. */
+static int hog_devs_union(const struct hog_devs *x, const struct hog_devs *y,
+			  struct hog_devs **out)
+{
+	unsigned int i = 0, j = 0, nx = x ? x->n : 0, ny = y ? y->n : 0;
+	struct hog_devs *d;
+
+	*out = NULL;
+	if (!nx && !ny)
+		return 0;
+	d = hog_devs_alloc(nx + ny);
+	if (!d)
+		return -ENOMEM;
+	while (i < nx || j < ny) {
+		int a = i < nx ? x->ifindex[i] : INT_MAX;
+		int b = j < ny ? y->ifindex[j] : INT_MAX;
+
+		d->ifindex[d->n++] = min(a, b);
+		i += a <= b;
+		j += b <= a;
+	}
+	*out = d;
+	return 0;
+}
+
+/* A copy of @d (NULL for none). */
+static int hog_devs_dup(const struct hog_devs *d, struct hog_devs **out)
+{
+	*out = NULL;
+	if (!d)
+		return 0;
+	*out = hog_devs_alloc(d->n);
+	if (!*out)
+		return -ENOMEM;
+	memcpy((*out)->ifindex, d->ifindex, d->n * sizeof(int));
+	(*out)->n = d->n;
+	return 0;
+}
+
+/* Collecting learned prefixes; the limit counts prefixes, not addresses. */
+struct hog_learning {
+	struct hog_list *l;
+	bool full;
+	bool over;	/* more were found */
+};
+
+/* Every device has link-local addresses: guarding them would break it. */
+static bool hog_learnable(u8 family, const __be32 *a)
+{
+	if (family == HOG_V4)
+		return !ipv4_is_loopback(a[0]) && !ipv4_is_multicast(a[0]) &&
+		       !ipv4_is_linklocal_169(a[0]);
+	return !(ipv6_addr_type((const struct in6_addr *)a) &
+		 (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
+		  IPV6_ADDR_MULTICAST));
+}
+
+static bool hog_learnable_addr(void *arg, u8 family, const __be32 *a,
+			       unsigned int len)
+{
+	return hog_learnable(family, a);
+}
+
+/* Does @dev hold an address it would teach? */
+static bool hog_dev_teaches(struct net_device *dev)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = hog_dev_addrs(dev, hog_learnable_addr, NULL);
+	rcu_read_unlock();
+	return ret;
+}
+
+static bool hog_learn_addr(void *arg, u8 family, const __be32 *a,
+			   unsigned int len)
+{
+	struct hog_learning *lr = arg;
+	struct hog_pfx p = { .family = family, .len = len };
+
+	if (!hog_learnable(family, a))
+		return false;
+	memcpy(p.a, a, family == HOG_V4 ? 4 : 16);
+	hog_pfx_mask(&p);
+	if (!lr->full && lr->l->n == HOG_MAX_LEARNED) {
+		hog_list_canon(lr->l);
+		lr->full = lr->l->n == HOG_MAX_LEARNED;
+	}
+	if (!lr->full)
+		lr->l->p[lr->l->n++] = p;
+	else if (!hog_list_has(lr->l, &p))
+		lr->over = true;
+	return false;
+}
+
+/* Finding an address inside a prefix, on a device that is not host-only. */
+struct hog_cover {
+	const struct hog_pfx *p;
+	struct hog_pfx hit;
+	char dev[IFNAMSIZ];
+};
+
+static bool hog_cover_addr(void *arg, u8 family, const __be32 *a,
+			   unsigned int len)
+{
+	struct hog_cover *c = arg;
+
+	memset(&c->hit, 0, sizeof(c->hit));
+	c->hit.family = family;
+	c->hit.len = family == HOG_V4 ? 32 : 128;
+	memcpy(c->hit.a, a, family == HOG_V4 ? 4 : 16);
+	return hog_pfx_covers(c->p, &c->hit);
+}
+
+/*
+ * Why @c->p must not be learned, if it must not: it is too short, or it
+ * holds an address (@c->hit, of device @c->dev) of a device that is not
+ * host-only (@ho).  Under RCU.
+ */
+enum hog_refusal { HOG_LEARN_OK, HOG_LEARN_SHORT, HOG_LEARN_COVERS };
+
+static enum hog_refusal hog_learn_refusal(struct net *net, struct hog_cover *c,
+					  const struct hog_devs *ho)
+{
+	struct net_device *dev;
+
+	if (c->p->len < (c->p->family == HOG_V4 ? HOG_MIN_LEARN4 :
+						 HOG_MIN_LEARN6))
+		return HOG_LEARN_SHORT;
+	for_each_netdev_rcu(net, dev) {
+		if (hog_devs_has0(ho, dev->ifindex) ||
+		    !hog_dev_addrs(dev, hog_cover_addr, c))
+			continue;
+		memcpy(c->dev, dev->name, IFNAMSIZ);
+		c->dev[IFNAMSIZ - 1] = '\0';
+		return HOG_LEARN_COVERS;
+	}
+	return HOG_LEARN_OK;
+}
+
+static void hog_learn_log(const struct hog_cover *c, enum hog_refusal why)
+{
+	char b[HOG_MAX_ELEM], h[HOG_MAX_ELEM];
+	bool v4 = c->p->family == HOG_V4;
+
+	hog_pfx_format(c->p, b, sizeof(b));
+	if (why == HOG_LEARN_SHORT) {
+		pr_warn("learn: %s not learned: shorter than /%d; list it in subnets if it is meant\n",
+			b, v4 ? HOG_MIN_LEARN4 : HOG_MIN_LEARN6);
+		return;
+	}
+	hog_pfx_format(&c->hit, h, sizeof(h));
+	h[strcspn(h, "/")] = '\0';
+	pr_warn("learn: %s not learned: it holds %s of %s, which is not host-only\n",
+		b, h, c->dev);
+}
+
+/*
+ * Leave out of @l the prefixes that would cut the host off; return how
+ * many.  They are logged, one line each, when that number differs from
+ * @logged, the last one logged: not again on every rebuild.  Under RCU.
+ */
+static u32 hog_learn_filter(struct net *net, struct hog_list *l,
+			    const struct hog_devs *ho, u32 logged)
+{
+	u32 i, n = 0, refused = 0;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < l->n; i++) {
+			struct hog_cover c = { .p = &l->p[i] };
+			enum hog_refusal why = hog_learn_refusal(net, &c, ho);
+
+			if (!pass)
+				refused += why != HOG_LEARN_OK;
+			else if (why == HOG_LEARN_OK)
+				l->p[n++] = l->p[i];
+			else if (refused != logged)
+				hog_learn_log(&c, why);
+		}
+	}
+	l->n = n;
+	return refused;
+}
+
+static bool hog_list_eq(const struct hog_list *x, const struct hog_list *y)
+{
+	u32 i;
+
+	if (!x || !y)
+		return x == y;
+	if (x->n != y->n)
+		return false;
+	for (i = 0; i < x->n; i++)
+		if (hog_pfx_cmp(&x->p[i], &y->p[i]))
+			return false;
+	return true;
+}
+
+/* What one namespace guards, built before it is published. */
+struct hog_state {
+	struct hog_devs *named, *addressed, *devs;
+	struct hog_list *learned;
+	struct hog_tab *learned_tab;
+	bool same_learned;	/* keep the learned list and table in force */
+	u32 refused;		/* learned prefixes left out */
+	bool over;		/* ... and more than HOG_MAX_LEARNED */
+};
+
+static void hog_state_free(struct hog_state *st)
+{
+	kvfree(st->named);
+	kvfree(st->addressed);
+	kvfree(st->devs);
+	hog_free(st->learned);
+	hog_tab_free(st->learned_tab);
+	memset(st, 0, sizeof(*st));
+}
+
+/* The learned part of @st, from its named devices' addresses. */
+static int hog_state_learn(struct hog_net *hn, struct hog_state *st)
+{
+	struct hog_learning lr = { };
+	struct net_device *dev;
+
+	if (READ_ONCE(hog_learn) && st->named) {
+		lr.l = hog_list_alloc(HOG_MAX_LEARNED, GFP_KERNEL_ACCOUNT);
+		if (!lr.l)
+			return -ENOMEM;
+		/* a walk, not an ifindex lookup per device: O(n), not O(n^2) */
+		rcu_read_lock();
+		for_each_netdev_rcu(hn->net, dev)
+			if (hog_devs_has(st->named, dev->ifindex))
+				hog_dev_addrs(dev, hog_learn_addr, &lr);
+		hog_list_canon(lr.l);
+		st->refused = hog_learn_filter(hn->net, lr.l, st->devs,
+					       hn->refused);
+		rcu_read_unlock();
+		st->over = lr.over;
+		if (lr.over && !hn->over)
+			pr_warn("more than %d learned prefixes in one namespace, the rest is not guarded; list them in subnets\n",
+				HOG_MAX_LEARNED);
+		if (!lr.l->n) {
+			hog_free(lr.l);
+			lr.l = NULL;
+		}
+	}
+	if (hog_list_eq(lr.l, hn->learned)) {
+		hog_free(lr.l);
+		st->same_learned = true;
+		return 0;
+	}
+	if (lr.l) {
+		st->learned_tab = hog_tab_build(lr.l, GFP_KERNEL_ACCOUNT);
+		if (!st->learned_tab) {
+			hog_free(lr.l);
+			return -ENOMEM;
+		}
+	}
+	st->learned = lr.l;
+	return 0;
+}
+
+/* What hog_state_build() looks for anew; the rest is taken as it is. */
+#define HOG_SCAN_NAMED		BIT(0)
+#define HOG_SCAN_ADDRESSED	BIT(1)
+#define HOG_SCAN_ALL		(HOG_SCAN_NAMED | HOG_SCAN_ADDRESSED)
+
+/*
+ * Everything @hn guards with patterns @pats and listed table @tab: the
+ * devices each matches found anew where @scan says, copied otherwise.
+ */
+static int hog_state_build(struct hog_net *hn, const struct hog_pats *pats,
+			   const struct hog_tab *tab, unsigned int scan,
+			   struct hog_state *st)
+{
+	int ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (!(scan & HOG_SCAN_NAMED))
+		ret = hog_devs_dup(hn->named, &st->named);
+	else if (pats->n)
+		ret = hog_devs_scan(hn->net, hog_dev_named, pats, &st->named);
+	if (ret)
+		;
+	else if (!(scan & HOG_SCAN_ADDRESSED))
+		ret = hog_devs_dup(hn->addressed, &st->addressed);
+	else if (tab)
+		ret = hog_devs_scan(hn->net, hog_dev_addressed, tab,
+				    &st->addressed);
+	if (!ret)
+		ret = hog_devs_union(st->named, st->addressed, &st->devs);
+	if (!ret)
+		ret = hog_state_learn(hn, st);
+	if (ret)
+		hog_state_free(st);
+	return ret;
+}
+
+/* Make @st what @hn guards; @st is consumed. */
+static void hog_state_publish(struct hog_net *hn, struct hog_state *st)
+{
+	struct hog_devs *old;
+
+	lockdep_assert_held(&hog_mutex);
+	kvfree(hn->named);
+	kvfree(hn->addressed);
+	hn->named = st->named;
+	hn->addressed = st->addressed;
+	old = rcu_replace_pointer(hn->devs, st->devs,
+				  lockdep_is_held(&hog_mutex));
+	hog_devs_free_rcu(old);
+	if (!st->same_learned) {
+		struct hog_tab *t;
+
+		hog_free(hn->learned);
+		hn->learned = st->learned;
+		t = rcu_replace_pointer(hn->learned_tab, st->learned_tab,
+					lockdep_is_held(&hog_mutex));
+		hog_tab_retire(t);
+	}
+	hn->refused = st->refused;
+	hn->over = st->over;
+	WRITE_ONCE(hn->closed, false);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Rebuild @hn later (now if @delay is 0); from any context. */
+static void hog_sync_later(struct hog_net *hn, unsigned long delay)
+{
+	if (!READ_ONCE(hn->dead))
+		mod_delayed_work(hog_wq, &hn->sync_work, delay);
+}
+
+/*
+ * An update of @hn failed: its published device set may miss a device.
+ * Fail closed until a rebuild succeeds.
+ */
+static void hog_net_fail(struct hog_net *hn, const char *what)
+{
+	WRITE_ONCE(hn->closed, true);
+	pr_warn_ratelimited("out of memory %s; forwarding in the namespace is blocked until it can be rebuilt\n",
+			    what);
+	hog_sync_later(hn, HOG_RETRY);
+}
+
+/* Rebuild @hn from what is there now. */
+static void hog_net_sync(struct hog_net *hn)
+{
+	struct hog_state st;
+
+	lockdep_assert_held(&hog_mutex);
+	if (hn->dead)
+		return;
+	/* device events keep the named set; addresses are looked at anew */
+	if (hog_state_build(hn, &hog_pats, hog_listed_now(),
+			    READ_ONCE(hn->closed) ? HOG_SCAN_ALL :
+						   HOG_SCAN_ADDRESSED,
+			    &st)) {
+		hog_net_fail(hn, "rebuilding a namespace's host-only devices");
+		return;
+	}
+	hog_state_publish(hn, &st);
+}
+
+static void hog_sync_work(struct work_struct *work)
+{
+	struct hog_net *hn = container_of(to_delayed_work(work),
+					  struct hog_net, sync_work);
+
+	mutex_lock(&hog_mutex);
+	hog_net_sync(hn);
+	mutex_unlock(&hog_mutex);
 }
 
 /* A zeroed array of @n elements of @size, one per namespace. */
@@ -1303,140 +1741,197 @@ static void *hog_nets_array(size_t size, unsigned int *n)
 	*n = 0;
 	list_for_each_entry(hn, &hog_nets, node)
 		(*n)++;
-	return kcalloc(*n, size, GFP_KERNEL);	/* ZERO_SIZE_PTR for none */
+	return hog_alloc(array_size(max(*n, 1U), size), GFP_KERNEL);
 }
 
 /*
- * Apply new patterns to every namespace: all new device sets are built
- * first, so that a failure leaves everything as it was.
+ * Rebuild every namespace with patterns @pats and listed table @tab: all
+ * states are built before any is published, so that a failure leaves
+ * everything as it was.  On success @publish runs, then the states go in.
  */
-static int hog_pats_apply(const struct hog_pats *pats)
+static int hog_apply_all(const struct hog_pats *pats,
+			 const struct hog_tab *tab, unsigned int scan,
+			 void (*publish)(void *), void *arg)
 {
-	struct hog_devs **nd;
+	struct hog_state *st;
 	struct hog_net *hn;
 	unsigned int n, i = 0;
 	int ret = 0;
 
-	nd = hog_nets_array(sizeof(*nd), &n);
-	if (!nd)
+	st = hog_nets_array(sizeof(*st), &n);
+	if (!st)
 		return -ENOMEM;
 	list_for_each_entry(hn, &hog_nets, node) {
-		ret = hog_devs_scan(hn->net, pats, &nd[i++]);
+		ret = hog_state_build(hn, pats, tab,
+				      READ_ONCE(hn->closed) ? HOG_SCAN_ALL : scan,
+				      &st[i++]);
 		if (ret)
 			goto out;
 	}
-	hog_pats = *pats;
+	publish(arg);
 	i = 0;
 	list_for_each_entry(hn, &hog_nets, node)
-		hog_devs_publish(hn, nd[i++]);
-	n = 0;
+		hog_state_publish(hn, &st[i++]);
 out:
 	for (i = 0; i < n; i++)
-		kfree(nd[i]);
-	kfree(nd);
+		hog_state_free(&st[i]);
+	kvfree(st);
 	return ret;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Device and address events                                               */
+
 /* A device appeared, was renamed or went away: update its namespace. */
-static int hog_dev_update(struct net_device *dev, bool want)
+static void hog_dev_update(struct net_device *dev, bool gone)
 {
 	struct hog_net *hn = hog_pernet(dev_net(dev));
-	struct hog_devs *cur, *d;
-	unsigned int i, n = 0;
+	struct hog_devs *named = NULL, *addressed = NULL, *devs = NULL;
+	const struct hog_tab *tab;
+	bool want_n, want_a, had_n;
+	int ret;
 
-	cur = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
-	if (!cur && !want)
-		return 0;
-	if (cur && hog_devs_has(cur, dev->ifindex) == want)
-		return 0;
-	if (!want && cur->n == 1) {
-		hog_devs_publish(hn, NULL);
-		return 0;
+	lockdep_assert_held(&hog_mutex);
+	if (hn->dead)
+		return;
+	tab = hog_listed_now();
+	want_n = !gone && hog_dev_named(dev, &hog_pats);
+	rcu_read_lock();
+	want_a = !gone && hog_dev_addressed(dev, tab);
+	rcu_read_unlock();
+	had_n = hog_devs_has0(hn->named, dev->ifindex);
+	if (want_n == had_n &&
+	    want_a == hog_devs_has0(hn->addressed, dev->ifindex))
+		return;
+	ret = hog_devs_with(hn->named, dev->ifindex, want_n, &named);
+	if (!ret)
+		ret = hog_devs_with(hn->addressed, dev->ifindex, want_a,
+				    &addressed);
+	if (!ret)
+		ret = hog_devs_union(named, addressed, &devs);
+	if (ret) {
+		kvfree(named);
+		kvfree(addressed);
+		hog_net_fail(hn, "updating a namespace's host-only devices");
+		return;
 	}
-	/* Removing must not fail; adding fails closed (vetoes the event). */
-	d = kmalloc(struct_size(d, ifindex, (cur ? cur->n : 0) + 1),
-		    want ? GFP_KERNEL : GFP_KERNEL | __GFP_NOFAIL);
-	if (!d)
-		return -ENOMEM;
-	for (i = 0; cur && i < cur->n; i++)
-		if (cur->ifindex[i] != dev->ifindex)
-			d->ifindex[n++] = cur->ifindex[i];
-	if (want)
-		d->ifindex[n++] = dev->ifindex;
-	d->n = n;
-	sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
-	hog_devs_publish(hn, d);
-	return 0;
+	kvfree(hn->named);
+	kvfree(hn->addressed);
+	hn->named = named;
+	hn->addressed = addressed;
+	hog_devs_free_rcu(rcu_replace_pointer(hn->devs, devs,
+					      lockdep_is_held(&hog_mutex)));
+	/*
+	 * What the named devices teach follows them: one going out may take
+	 * learned prefixes with it, one coming in (renamed) brings its
+	 * addresses.  A new device, or one moved here, holds none yet: its
+	 * addresses' own events will teach.  So a flood of new devices does
+	 * not rebuild the namespace once per device.
+	 */
+	if (READ_ONCE(hog_learn) && want_n != had_n &&
+	    (had_n ? !!hn->learned : hog_dev_teaches(dev)))
+		hog_sync_later(hn, 0);
+}
+
+/*
+ * Can the event change what @dev's namespace guards?  Only if @dev is
+ * host-only there or its name matches a pattern (a new device holds no
+ * address yet, a renamed one keeps its own).  Most devices are neither:
+ * they are judged without hog_mutex.  The barrier pairs with
+ * hog_hostonly_set()'s: either this sees the patterns being written, or
+ * that write's scan sees this device.
+ */
+static bool hog_dev_may_matter(struct net_device *dev, bool gone)
+{
+	const struct hog_net *hn = hog_pernet(dev_net(dev));
+	const struct hog_pats_rcu *pats;
+	const struct hog_devs *devs;
+	bool ret;
+
+	smp_mb();	/* pairs with hog_hostonly_set()'s */
+	rcu_read_lock();
+	devs = rcu_dereference(hn->devs);
+	pats = rcu_dereference(hog_pats_seen);
+	ret = READ_ONCE(hn->closed) ||
+	      (devs && hog_devs_has(devs, dev->ifindex)) ||
+	      (!gone && pats && hog_dev_named(dev, &pats->p));
+	rcu_read_unlock();
+	return ret;
 }
 
 static int hog_netdev_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	int ret;
 
 	if (event != NETDEV_REGISTER && event != NETDEV_CHANGENAME &&
 	    event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
-	mutex_lock(&hog_mutex);
-	ret = hog_dev_update(dev, event != NETDEV_UNREGISTER &&
-			     hog_pats_match(&hog_pats, dev->name));
-	mutex_unlock(&hog_mutex);
-	if (ret)
-		pr_warn("%s: out of memory, refusing the device\n", dev->name);
-	return notifier_from_errno(ret);
-}
-
-static bool hog_dev_ours(struct net_device *dev)
-{
-	const struct hog_devs *devs;
-
-	devs = rcu_dereference(hog_pernet(dev_net(dev))->devs);
-	return devs && hog_devs_has(devs, dev->ifindex);
-}
-
-/* IPv4 reports address changes in process context, after the change. */
-static int hog_inetaddr_event(struct notifier_block *nb, unsigned long event,
-			      void *ptr)
-{
-	struct net_device *dev = ((struct in_ifaddr *)ptr)->ifa_dev->dev;
-	bool ours;
-
-	if (event != NETDEV_UP && event != NETDEV_DOWN)
+	if (!hog_dev_may_matter(dev, event == NETDEV_UNREGISTER))
 		return NOTIFY_DONE;
-	rcu_read_lock();
-	ours = hog_dev_ours(dev);
-	rcu_read_unlock();
-	if (ours) {
-		mutex_lock(&hog_mutex);
-		hog_learn_sync(hog_pernet(dev_net(dev)));
-		mutex_unlock(&hog_mutex);
-	}
+	mutex_lock(&hog_mutex);
+	hog_dev_update(dev, event == NETDEV_UNREGISTER);
+	mutex_unlock(&hog_mutex);
 	return NOTIFY_DONE;
 }
 
 /*
- * IPv6 reports them in atomic context: learn from a work item.  Until it
- * has run (microseconds), a new address is guarded on its device by the
- * device rule only; readers of what is guarded wait for it (hog_settle()).
- * hog_net_exit() waits for readers of @devs to finish before it cancels
- * the work, so none can queue it afterwards.
+ * An address of @dev came or went.  It matters when @dev is host-only (what
+ * it teaches), when the address is inside a listed prefix (whether @dev is
+ * host-only), or while a subnets write is under way.  IPv4 reports in
+ * process context, after the change: the rebuild is done at once.  IPv6
+ * reports in atomic context: it is done by the workqueue, within
+ * microseconds (readers of what is guarded wait for it, see hog_settle()).
  */
-static int hog_inet6addr_event(struct notifier_block *nb, unsigned long event,
-			       void *ptr)
+static void hog_addr_event(struct net_device *dev, u8 pf, const __be32 *a)
 {
-	struct net_device *dev = ((struct inet6_ifaddr *)ptr)->idev->dev;
+	struct hog_net *hn = hog_pernet(dev_net(dev));
+	const struct hog_devs *devs;
+	bool matters;
 
-	if (event != NETDEV_UP && event != NETDEV_DOWN)
-		return NOTIFY_DONE;
+	/*
+	 * Pairs with hog_listed_apply()'s: either the write's scan sees this
+	 * address, or this sees the write under way, or (acquire) finished
+	 * and its table published.
+	 */
+	smp_mb();
+	matters = smp_load_acquire(&hog_listing);	/* see above */
 	rcu_read_lock();
-	if (hog_dev_ours(dev))
-		queue_work(hog_wq, &hog_pernet(dev_net(dev))->learn_work);
+	devs = rcu_dereference(hn->devs);
+	matters = matters || (devs && hog_devs_has(devs, dev->ifindex)) ||
+		  hog_in_tab(rcu_dereference(hog_listed_tab), pf, a);
+	if (matters && pf == NFPROTO_IPV6)
+		hog_sync_later(hn, 0);
 	rcu_read_unlock();
+	if (matters && pf == NFPROTO_IPV4) {
+		mutex_lock(&hog_mutex);
+		hog_net_sync(hn);
+		mutex_unlock(&hog_mutex);
+	}
+}
+
+static int hog_inetaddr_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	const struct in_ifaddr *ifa = ptr;
+
+	if (event == NETDEV_UP || event == NETDEV_DOWN)
+		hog_addr_event(ifa->ifa_dev->dev, NFPROTO_IPV4, &ifa->ifa_local);
 	return NOTIFY_DONE;
 }
 
-/* Let pending learning finish, before showing what is guarded. */
+static int hog_inet6addr_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	const struct inet6_ifaddr *ifp = ptr;
+
+	if (event == NETDEV_UP || event == NETDEV_DOWN)
+		hog_addr_event(ifp->idev->dev, NFPROTO_IPV6,
+			       ifp->addr.s6_addr32);
+	return NOTIFY_DONE;
+}
+
+/* Let pending rebuilds finish, before showing what is guarded. */
 static void hog_settle(void)
 {
 	mutex_lock(&hog_wq_mutex);
@@ -1483,54 +1978,128 @@ static void hog_proc_list(struct seq_file *seq, const char *key,
 	}
 }
 
-static int hog_proc_show(struct seq_file *seq, void *v)
+static void hog_proc_devs(struct seq_file *seq, struct net *net,
+			  const char *key, const struct hog_devs *d)
+{
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; d && i < d->n; i++) {
+		const struct net_device *dev;
+
+		dev = dev_get_by_index_rcu(net, d->ifindex[i]);
+		seq_printf(seq, "%s %s %d\n", key, dev ? dev->name : "-",
+			   d->ifindex[i]);
+	}
+	rcu_read_unlock();
+}
+
+/* One namespace's view, copied under hog_mutex, shown without it. */
+struct hog_view {
+	struct hog_pats pats;
+	struct hog_devs *named, *addressed;
+	struct hog_list *listed, *learned;
+	bool closed;
+	u64 drops[HOG_NR];
+};
+
+static void hog_view_free(struct hog_view *v)
+{
+	kvfree(v->named);
+	kvfree(v->addressed);
+	hog_free(v->listed);
+	hog_free(v->learned);
+	hog_free(v);
+}
+
+static struct hog_view *hog_view_take(struct hog_net *hn)
+{
+	struct hog_view *v = hog_alloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	bool ok;
+	int r;
+
+	if (!v)
+		return NULL;
+	mutex_lock(&hog_mutex);
+	v->pats = hog_pats;
+	hog_devs_dup(hn->named, &v->named);
+	hog_devs_dup(hn->addressed, &v->addressed);
+	v->listed = hog_list_merge(hog_listed ?: &hog_none, &hog_none,
+				   GFP_KERNEL_ACCOUNT);
+	v->learned = hog_list_merge(hn->learned ?: &hog_none, &hog_none,
+				    GFP_KERNEL_ACCOUNT);
+	v->closed = READ_ONCE(hn->closed);
+	for (r = 0; r < HOG_NR; r++)
+		v->drops[r] = hog_stats_sum(hn->stats, r) - hn->stats_base[r];
+	ok = (v->named || !hn->named) && (v->addressed || !hn->addressed) &&
+	     v->listed && v->learned;
+	mutex_unlock(&hog_mutex);
+	if (!ok) {
+		hog_view_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static int hog_proc_show(struct seq_file *seq, void *unused)
 {
 	struct hog_net *hn = hog_pernet(seq_file_single_net(seq));
-	const struct hog_devs *devs;
+	struct hog_view *v;
 	unsigned int i;
 	int r;
 
 	hog_settle();
-	mutex_lock(&hog_mutex);
+	v = hog_view_take(hn);
+	if (!v)
+		return -ENOMEM;
 	seq_printf(seq, "version %s\nmode %s\n", HOGUARD_VERSION,
 		   READ_ONCE(hog_monitor) ? "monitor" : "enforcing");
-	for (i = 0; i < hog_pats.n; i++)
-		seq_printf(seq, "pattern %s%s\n", hog_pats.pat[i].name,
-			   hog_pats.pat[i].wild ? "*" : "");
-	devs = rcu_dereference_protected(hn->devs, lockdep_is_held(&hog_mutex));
-	rcu_read_lock();
-	for (i = 0; devs && i < devs->n; i++) {
-		const struct net_device *dev;
-
-		dev = dev_get_by_index_rcu(hn->net, devs->ifindex[i]);
-		seq_printf(seq, "device %s %d\n", dev ? dev->name : "-",
-			   devs->ifindex[i]);
-	}
-	rcu_read_unlock();
-	hog_proc_list(seq, "subnet", hog_listed);
-	hog_proc_list(seq, "learned", hn->learned);
+	if (v->closed)
+		seq_puts(seq, "state closed\n");
+	for (i = 0; i < v->pats.n; i++)
+		seq_printf(seq, "pattern %s%s\n", v->pats.pat[i].name,
+			   v->pats.pat[i].wild ? "*" : "");
+	hog_proc_devs(seq, hn->net, "device", v->named);
+	hog_proc_devs(seq, hn->net, "addressed", v->addressed);
+	hog_proc_list(seq, "subnet", v->listed);
+	hog_proc_list(seq, "learned", v->learned);
 	for (r = 0; r < HOG_NR; r++)
 		seq_printf(seq, "drops_%s %llu\n",
 			   r == HOG_FORWARD ? "forward" :
 			   r == HOG_INBOUND ? "inbound" : "postrouting",
-			   hog_stats_sum(hn->stats, r) - hn->stats_base[r]);
-	mutex_unlock(&hog_mutex);
+			   v->drops[r]);
+	hog_view_free(v);
 	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Network namespaces                                                      */
 
+/* Free what @hn holds, once nothing can read it. */
+static void hog_net_free(struct hog_net *hn)
+{
+	kvfree(rcu_dereference_protected(hn->devs, 1));
+	RCU_INIT_POINTER(hn->devs, NULL);
+	hog_tab_free(rcu_dereference_protected(hn->learned_tab, 1));
+	RCU_INIT_POINTER(hn->learned_tab, NULL);
+	kvfree(hn->named);
+	kvfree(hn->addressed);
+	hog_free(hn->learned);
+	hn->named = NULL;
+	hn->addressed = NULL;
+	hn->learned = NULL;
+}
+
 static int __net_init hog_net_init(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
-	struct hog_devs *d;
+	struct hog_state st;
 	unsigned int i;
 	int ret;
 
 	hn->net = net;
-	INIT_WORK(&hn->learn_work, hog_learn_work);
-	hn->stats = alloc_percpu(struct hog_stats);
+	INIT_DELAYED_WORK(&hn->sync_work, hog_sync_work);
+	hn->stats = hog_stats_alloc();
 	if (!hn->stats)
 		return -ENOMEM;
 	if (!proc_create_net_single("hoguard", 0444, net->proc_net,
@@ -1540,14 +2109,15 @@ static int __net_init hog_net_init(struct net *net)
 		goto err_proc;
 	}
 	mutex_lock(&hog_mutex);
-	ret = hog_devs_scan(net, &hog_pats, &d);
+	ret = hog_state_build(hn, &hog_pats, hog_listed_now(), HOG_SCAN_ALL,
+			      &st);
 	if (!ret) {
 		list_add_tail(&hn->node, &hog_nets);
-		hog_devs_publish(hn, d);
+		hog_state_publish(hn, &st);
 	}
 	mutex_unlock(&hog_mutex);
 	if (ret)
-		goto err_scan;
+		goto err_state;
 	/* Hooks go in last: the namespace is guarded from its first packet. */
 	BUILD_BUG_ON(sizeof(hn->ops) != sizeof(hog_ops));
 	memcpy(hn->ops, hog_ops, sizeof(hn->ops));
@@ -1560,37 +2130,41 @@ static int __net_init hog_net_init(struct net *net)
 
 err_hooks:
 	mutex_lock(&hog_mutex);
+	WRITE_ONCE(hn->dead, true);
 	list_del(&hn->node);
-	hog_devs_publish(hn, NULL);
 	mutex_unlock(&hog_mutex);
-	synchronize_rcu();	/* see hog_inet6addr_event() */
-	cancel_work_sync(&hn->learn_work);
-err_scan:
+	synchronize_rcu();	/* address events that saw it alive */
+	cancel_delayed_work_sync(&hn->sync_work);
+	hog_net_free(hn);
+err_state:
 	remove_proc_entry("hoguard", net->proc_net);
 err_proc:
 	free_percpu(hn->stats);
 	return ret;
 }
 
+/*
+ * Unhook and take the namespace off every list; the core waits for a grace
+ * period before hog_net_exit(), so nothing reads it then.
+ */
 static void __net_exit hog_net_pre_exit(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
 
 	nf_unregister_net_hooks(net, hn->ops, ARRAY_SIZE(hn->ops));
+	remove_proc_entry("hoguard", net->proc_net);
+	mutex_lock(&hog_mutex);
+	WRITE_ONCE(hn->dead, true);
+	list_del(&hn->node);
+	mutex_unlock(&hog_mutex);
 }
 
 static void __net_exit hog_net_exit(struct net *net)
 {
 	struct hog_net *hn = hog_pernet(net);
 
-	remove_proc_entry("hoguard", net->proc_net);
-	mutex_lock(&hog_mutex);
-	list_del(&hn->node);
-	hog_devs_publish(hn, NULL);	/* also drops what was learned */
-	mutex_unlock(&hog_mutex);
-	synchronize_rcu();	/* see hog_inet6addr_event() */
-	cancel_work_sync(&hn->learn_work);
-	/* the hooks are gone, and a grace period has passed since */
+	cancel_delayed_work_sync(&hn->sync_work);
+	hog_net_free(hn);
 	free_percpu(hn->stats);
 }
 
@@ -1632,28 +2206,52 @@ static int hog_check_write(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
+static void hog_pats_publish(void *pats)
+{
+	hog_pats = *(const struct hog_pats *)pats;
+}
+
 static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 {
+	struct hog_pats_rcu *np, *old;
 	struct hog_err err = { };
-	struct hog_pats *np;
 	int ret;
 
-	np = kmalloc(sizeof(*np), GFP_KERNEL);
+	np = hog_alloc(sizeof(*np), GFP_KERNEL);
 	if (!np)
 		return -ENOMEM;
 	mutex_lock(&hog_mutex);
 	ret = hog_check_write(val, kp);
 	if (ret)
 		goto out;
-	ret = hog_pats_update(np, &hog_pats, val, &err);
-	if (!ret)
-		ret = hog_pats_apply(np);
-	else
+	ret = hog_pats_update(&np->p, &hog_pats, val, &err);
+	if (ret) {
 		pr_warn("hostonly: %s; nothing changed\n", err.msg);
+		goto out;
+	}
+	old = rcu_replace_pointer(hog_pats_seen, np,
+				  lockdep_is_held(&hog_mutex));
+	smp_mb();	/* pairs with hog_dev_may_matter()'s */
+	ret = hog_apply_all(&np->p, hog_listed_now(), HOG_SCAN_NAMED,
+			    hog_pats_publish, &np->p);
+	if (ret) {
+		rcu_assign_pointer(hog_pats_seen, old);
+		old = np;
+	}
+	np = NULL;
+	if (old)
+		kvfree_rcu(old, rcu);
 out:
 	mutex_unlock(&hog_mutex);
-	kfree(np);
+	hog_free(np);
 	return ret;
+}
+
+/* After hog_exit(), or when a load fails. */
+static void hog_hostonly_free(void *arg)
+{
+	hog_free(rcu_dereference_protected(hog_pats_seen, 1));
+	RCU_INIT_POINTER(hog_pats_seen, NULL);
 }
 
 static int hog_hostonly_get(char *buf, const struct kernel_param *kp)
@@ -1666,49 +2264,49 @@ static int hog_hostonly_get(char *buf, const struct kernel_param *kp)
 	return ret;
 }
 
+struct hog_listed_next {
+	struct hog_list *l;
+	struct hog_tab *t;
+};
+
+static void hog_listed_publish(void *arg)
+{
+	struct hog_listed_next *nx = arg;
+	struct hog_tab *old;
+
+	hog_free(hog_listed);
+	hog_listed = nx->l;
+	old = rcu_replace_pointer(hog_listed_tab, nx->t,
+				  lockdep_is_held(&hog_mutex));
+	hog_tab_retire(old);
+}
+
 /*
- * Publish @l as the listed prefixes: their table, and the own table of
- * every namespace that learned prefixes, are all built before any is
- * published, so that a failure leaves everything as it was.
+ * Publish @l as the listed prefixes, with every namespace's devices that
+ * hold an address inside one: all built first, so that a failure leaves
+ * everything as it was.  An address added meanwhile is caught by its own
+ * event (see hog_addr_event()).
  */
 static int hog_listed_apply(struct hog_list *l)
 {
-	struct hog_tab *t = NULL, *old, **own;
-	struct hog_net *hn;
-	unsigned int n, i = 0;
+	struct hog_listed_next nx = { .l = l };
+	int ret;
 
-	own = hog_nets_array(sizeof(*own), &n);
-	if (!own)
-		return -ENOMEM;
 	if (l->n) {
-		t = hog_tab_build(l, GFP_KERNEL);
-		if (!t)
-			goto nomem;
+		nx.t = hog_tab_build(l, GFP_KERNEL);
+		if (!nx.t)
+			return -ENOMEM;
 	}
-	list_for_each_entry(hn, &hog_nets, node) {
-		if (hn->learned) {
-			own[i] = hog_own_build(l, hn->learned);
-			if (!own[i])
-				goto nomem;
-		}
-		i++;
+	WRITE_ONCE(hog_listing, 1);
+	smp_mb();	/* pairs with hog_addr_event()'s */
+	ret = hog_apply_all(&hog_pats, nx.t, HOG_SCAN_ADDRESSED,
+			    hog_listed_publish, &nx);
+	smp_store_release(&hog_listing, 0);	/* after the publication */
+	if (ret) {
+		hog_tab_free(nx.t);
+		return ret;
 	}
-	old = hog_listed_tab;
-	hog_listed_tab = t;
-	hog_free(hog_listed);
-	hog_listed = l;
-	i = 0;
-	list_for_each_entry(hn, &hog_nets, node)
-		hog_net_set_tab(hn, own[i++]);
-	hog_tab_retire(old);	/* no namespace points to it any more */
-	kfree(own);
 	return 0;
-nomem:
-	for (i = 0; i < n; i++)
-		hog_tab_free(own[i]);
-	kfree(own);
-	hog_tab_free(t);
-	return -ENOMEM;
 }
 
 static int hog_subnets_set(const char *val, const struct kernel_param *kp)
@@ -1740,8 +2338,8 @@ out:
  */
 static void hog_subnets_free(void *arg)
 {
-	hog_tab_free(hog_listed_tab);
-	hog_listed_tab = NULL;
+	hog_tab_free(rcu_dereference_protected(hog_listed_tab, 1));
+	RCU_INIT_POINTER(hog_listed_tab, NULL);
 	hog_free(hog_listed);
 	hog_listed = NULL;
 }
@@ -1792,16 +2390,24 @@ static int hog_bool_set(const char *val, const struct kernel_param *kp)
 	return ret;
 }
 
+static void hog_nop_publish(void *arg)
+{
+}
+
 static int hog_learn_set(const char *val, const struct kernel_param *kp)
 {
-	struct hog_net *hn;
+	bool old;
 	int ret;
 
 	mutex_lock(&hog_mutex);
+	old = hog_learn;
 	ret = hog_bool_set(val, kp);
-	if (!ret)
-		list_for_each_entry(hn, &hog_nets, node)
-			hog_learn_sync(hn);
+	if (!ret && hog_live && old != hog_learn) {
+		ret = hog_apply_all(&hog_pats, hog_listed_now(), 0,
+				    hog_nop_publish, NULL);
+		if (ret)
+			WRITE_ONCE(hog_learn, old);
+	}
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -1842,6 +2448,7 @@ static int hog_reset_set(const char *val, const struct kernel_param *kp)
 static const struct kernel_param_ops hog_hostonly_ops = {
 	.set = hog_hostonly_set,
 	.get = hog_hostonly_get,
+	.free = hog_hostonly_free,
 };
 
 static const struct kernel_param_ops hog_subnets_ops = {
@@ -1873,6 +2480,37 @@ static const struct kernel_param_ops hog_counter_ops = {
 static const struct kernel_param_ops hog_reset_ops = {
 	.set = hog_reset_set,
 };
+
+#ifdef HOG_FAULT_TEST
+static unsigned int hog_fault_every;
+static atomic_t hog_fault_calls = ATOMIC_INIT(0);
+static atomic_t hog_faults = ATOMIC_INIT(0);
+
+bool hog_fault(void)
+{
+	unsigned int every = READ_ONCE(hog_fault_every);
+
+	if (!every || atomic_inc_return(&hog_fault_calls) % every)
+		return false;
+	atomic_inc(&hog_faults);
+	return true;
+}
+
+static int hog_faults_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%d\n", atomic_read(&hog_faults));
+}
+
+static const struct kernel_param_ops hog_faults_ops = {
+	.get = hog_faults_get,
+};
+
+module_param_named(fault_every, hog_fault_every, uint, 0644);
+MODULE_PARM_DESC(fault_every,
+		 "Test builds only: make every Nth allocation fail (0: none)");
+module_param_cb(faults, &hog_faults_ops, NULL, 0444);
+MODULE_PARM_DESC(faults, "Test builds only: allocations made to fail");
+#endif
 
 static const enum hog_reason hog_reason_fwd = HOG_FORWARD;
 static const enum hog_reason hog_reason_in = HOG_INBOUND;
@@ -1916,10 +2554,11 @@ MODULE_PARM_DESC(reset_counters, "Write 1 to zero the drop counters");
 
 static int __init hog_init(void)
 {
+	struct hog_stats __percpu *stats;
 	struct hog_net *hn;
 	int ret;
 
-	hog_stats = alloc_percpu(struct hog_stats);
+	hog_stats = hog_stats_alloc();
 	if (!hog_stats)
 		return -ENOMEM;
 	hog_wq = alloc_workqueue("hoguard", HOG_WQ_FLAGS, 0);
@@ -1946,7 +2585,7 @@ static int __init hog_init(void)
 	/* Addresses added before the address notifiers were in place. */
 	mutex_lock(&hog_mutex);
 	list_for_each_entry(hn, &hog_nets, node)
-		hog_learn_sync(hn);
+		hog_net_sync(hn);
 	mutex_unlock(&hog_mutex);
 	pr_info("version " HOGUARD_VERSION " loaded\n");
 	return 0;
@@ -1964,8 +2603,12 @@ err_pernet:
 	rcu_barrier();	/* our RCU callbacks are module code */
 	hog_wq_destroy();
 err_wq:
-	free_percpu(hog_stats);
+	/* as in hog_exit(): counter readers may have started already */
+	mutex_lock(&hog_mutex);
+	stats = hog_stats;
 	hog_stats = NULL;
+	mutex_unlock(&hog_mutex);
+	free_percpu(stats);
 	return ret;
 }
 

@@ -51,9 +51,24 @@
 #define HOG_MAX_ELEM		64
 
 #ifdef __KERNEL__
+/*
+ * Test builds (KCFLAGS=-DHOG_FAULT_TEST, tests/faults) can make every Nth
+ * allocation of the module fail; the others never do.
+ */
+#ifdef HOG_FAULT_TEST
+bool hog_fault(void);
+#else
+static inline bool hog_fault(void)
+{
+	return false;
+}
+#endif
+
 /* Zeroed memory; large only where the caller may sleep. */
 static inline void *hog_alloc(size_t size, gfp_t gfp)
 {
+	if (hog_fault())
+		return NULL;
 	if (gfpflags_allow_blocking(gfp))
 		return kvzalloc(size, gfp);
 	return kzalloc(size, gfp);

@@ -38,5 +38,28 @@ check "groff -man -ww scripts/hoguardctl.8" \
 version_runs() { "$CTL" --version | grep -qx 'hoguardctl [0-9.]*'; }
 check "hoguardctl --version runs" version_runs
 
+# hoguard.service: systemd's own verification, in a root where the
+# command it runs exists (the man page is checked in the .deb's VM test);
+# and its order: before the network and the hypervisors' services.
+unit_verifies() {
+	local root=$tmp/unitroot
+	install -D -m 0755 "$CTL" "$root/usr/sbin/hoguardctl" &&
+		install -D -m 0644 "$REPO/scripts/hoguard.service" \
+			"$root/lib/systemd/system/hoguard.service" &&
+		systemd-analyze verify --root="$root" --man=no \
+			/lib/systemd/system/hoguard.service
+}
+check "systemd-analyze verify scripts/hoguard.service" unit_verifies
+unit_order() {
+	local u=$REPO/scripts/hoguard.service s
+	for s in network-pre.target vboxdrv.service vmware.service libvirtd.service \
+		virtnetworkd.service; do
+		grep -q "^Before=.*\b$s\b" "$u" || echo "not Before=$s"
+	done
+	grep -qx 'ExecStart=/usr/sbin/hoguardctl fallback boot' "$u" || echo "ExecStart"
+	grep -qx 'DefaultDependencies=no' "$u" || echo "DefaultDependencies"
+}
+check "hoguard.service runs fallback boot before network-pre and the hypervisors" unit_order
+
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -152,13 +152,22 @@ section "command line, --help, man page"
 
 hc --help
 missing=
-for w in status 'add dev' 'del dev' 'add net' 'del net' 'set KEY' reset \
-	detect check watch --json --netns --root --apply --persist --count; do
+for w in status add del set reset detect check watch save showconf metrics \
+	fallback --json --pretty --netns --no-validate --version; do
 	grep -q -- "$w" <<<"$OUT" || missing+=" '$w'"
 done
-check_eq "--help: exit 0 and names every command and option" "$RC${missing}" 0
+check_eq "--help: exit 0 and names every command and global option" "$RC${missing}" 0
+for c in "detect --apply --persist --root" "check --root" "watch --count --interval" \
+	"metrics --output" "add dev net" "fallback show apply remove boot --config"; do
+	read -r cmd words <<<"$c"
+	hc "$cmd" --help
+	missing=
+	for w in $words; do grep -q -- "$w" <<<"$OUT" || missing+=" '$w'"; done
+	check_eq "$cmd --help: exit 0, its own usage and options" \
+		"$RC $(head -n1 <<<"$OUT" | cut -d' ' -f1-3)${missing}" "0 usage: hoguardctl $cmd"
+done
 missing=
-for c in status add del set reset detect check watch; do
+for c in status add del set reset detect check watch save metrics fallback; do
 	grep -Eq "^\.(B|BR|BI) \"?$c( |\$|\")" "$REPO/scripts/hoguardctl.8" ||
 		missing+=" $c"
 done
@@ -168,61 +177,87 @@ t_out "--version" 0 "hoguardctl 0.1.0" --version
 t_rc "unknown command: exit 2" 2 frobnicate
 t_rc "add without a value: exit 2" 2 add dev
 t_rc "add with a bad kind: exit 2" 2 add route 192.0.2.0/24
-t_err "an option of another command: exit 2" 2 \
-	'hoguardctl: --root is not an option of status' status --root /
+hc status --root /
+check_eq "an option of another command: exit 2, argparse says which" \
+	"$RC $(tail -n1 <<<"$ERR")" "2 hoguardctl: error: unrecognized arguments: --root /"
+t_rc "watch --count x: exit 2" 2 watch --count x
 
 # ===========================================================================
 section "detect: fixture configurations (module not loaded, no live vboxnet)"
 
 [ -d /sys/module/hoguard ] && die "hoguard is loaded before the test"
+# The fixtures as a host has them: everything root's, except alice's home
+# (her VirtualBox.xml is hers to change).
+useradd -M -u 4242 alice 2>/dev/null || id alice >/dev/null || die "useradd alice"
+mkdir -p "$TMP/fx/all"
 for f in vmware vmware-legacy vbox libvirt empty; do
+	mkdir -p "$TMP/fx/$f"
+	cp -r "$FIX/$f/." "$TMP/fx/$f/"
+done
+for f in vmware vbox libvirt; do cp -r "$FIX/$f/." "$TMP/fx/all/"; done
+chown -R alice "$TMP/fx/vbox/home/alice" "$TMP/fx/all/home/alice"
+for f in vmware vmware-legacy vbox libvirt empty all; do
 	want=0
 	[ $f = empty ] && want=1
 	t_out "detect --root fixtures/$f" $want "$(cat "$EXP/detect-$f.out")" \
-		detect --root "$FIX/$f"
+		detect --root "$TMP/fx/$f"
 done
-mkdir -p "$TMP/all"
-for f in vmware vbox libvirt; do cp -a "$FIX/$f/." "$TMP/all/"; done
-t_out "detect --root: VMware + VirtualBox + libvirt together" 0 \
-	"$(cat "$EXP/detect-all.out")" detect --root "$TMP/all"
 t_json "detect --json: networks, hostonly and subnets" \
-	'[n["name"] for n in d["networks"]] == ["vmnet1", "vmnet2", "vboxnet0", "vboxnet1", "vboxnet12", "bare", "isolated", "lab"] and d["hostonly"] == ["vmnet1", "vmnet2", "vboxnet*", "virbr9", "virbr1", "virbr4"] and d["subnets"][0] == "192.0.2.0/24" and d["ranges_source"] == "/etc/vbox/networks.conf"' \
-	detect --json --root "$TMP/all"
+	'd["schema"] == 1 and [n["name"] for n in d["networks"]] == ["vmnet1", "vmnet2", "vmnet5", "vboxnet0", "vboxnet1", "vboxnet3", "vboxnet4", "vboxnet5", "vboxnet12", "vboxnet13", "bare", "isolated", "lab", "noforward", "wide"] and d["hostonly"] == ["vmnet1", "vmnet2", "vmnet5", "vboxnet*", "virbr9", "virbr1", "virbr4", "virbr5", "virbr6"] and d["subnets"][0] == "192.0.2.0/24" and "ranges" not in d and d["done"] == []' \
+	detect --json --root "$TMP/fx/all"
+check_eq "detect --json is one compact line" "$(wc -l <<<"$OUT") $(grep -c '": ' <<<"$OUT")" "1 0"
 t_rc "detect --root missing-dir: exit 2" 2 detect --root "$TMP/nonexistent"
+# networks.conf's Vagrant line (* 10.0.0.0/8 192.168.0.0/16) allows
+# ranges; it is no network, and nothing of it may be offered.
+t_false "detect: nothing of networks.conf's 10.0.0.0/8, 192.168.0.0/16 offered" \
+	grep -Eq '^subnets=.*(10\.0\.0\.0/8|192\.168\.0\.0/16)' "$EXP/detect-vbox.out" "$EXP/detect-all.out"
+# What alice's file says counts once her interface holds it.
+ip link add vboxnet12 type veth peer name hgc-p12 || die "veth vboxnet12"
+ip addr add 198.51.100.33/27 dev vboxnet12
+hc detect --root "$TMP/fx/vbox"
+check_eq "detect: alice's vboxnet12 entry counts for the live vboxnet12 holding it" \
+	"$RC $(grep -c '198.51.100.32/27 from' <<<"$OUT") $(grep '^subnets=' <<<"$OUT")" \
+	"0 0 subnets=192.0.2.0/26,192.0.2.128/25,198.51.100.32/27,198.51.100.200/29,203.0.113.0/24,2001:db8:56::/64"
+check_eq "detect: but not her /24 DHCP server nor her vboxnet13 10.0.0.0/8" \
+	"$(grep -c -e '198.51.100.0/24 from /home/alice' -e '10.0.0.0/8 from /home/alice' <<<"$OUT")" 2
+ip link del vboxnet12
 
-# --persist into a copy of the fixture root.
-cp -a "$FIX/vmware" "$TMP/p1"
+# --persist writes a drop-in of its own, read after hoguard.conf, whose
+# values add (+) to the lists set there; the operator's file is not touched.
+DET=etc/modprobe.d/zz-hoguard-detected.conf
+cp -r "$TMP/fx/vmware" "$TMP/p1"
 t_rc "detect --persist: exit 0" 0 detect --persist --root "$TMP/p1"
 check_eq "detect --persist: the last output line says where" \
-	"$(tail -n1 <<<"$OUT")" "# written to /etc/modprobe.d/hoguard.conf"
-check_eq "detect --persist: modprobe.d/hoguard.conf" \
-	"$(cat "$TMP/p1/etc/modprobe.d/hoguard.conf")" \
-	"# written by hoguardctl detect --persist
-options hoguard hostonly=vmnet1,vmnet2 subnets=192.0.2.0/24,198.51.100.128/25"
-cp -a "$FIX/libvirt" "$TMP/p2"
+	"$(tail -n1 <<<"$OUT")" "# written to /$DET"
+check_eq "detect --persist: its own drop-in, values that add" \
+	"$(grep -v '^#' "$TMP/p1/$DET")" \
+	"options hoguard hostonly=+vmnet1,vmnet2,vmnet5 subnets=+192.0.2.0/24,198.51.100.128/25"
+cp -r "$TMP/fx/libvirt" "$TMP/p2"
 mkdir -p "$TMP/p2/etc/modprobe.d"
-printf '%s\n' '# local settings' 'blacklist pcspkr' \
-	'options hoguard learn=0 hostonly=vmnet7 subnets=203.0.113.0/24' \
-	>"$TMP/p2/etc/modprobe.d/hoguard.conf"
-t_rc "detect --persist over an existing file: exit 0" 0 \
-	detect --persist --root "$TMP/p2"
-check_eq "detect --persist: other lines and options kept, lists merged" \
-	"$(cat "$TMP/p2/etc/modprobe.d/hoguard.conf")" \
-	"# local settings
+# A valid file that the old merge corrupted (continuation) or refused (quotes).
+USERCONF='# local settings
 blacklist pcspkr
-options hoguard learn=0 hostonly=vmnet7,virbr9,virbr1,virbr4 subnets=192.0.2.0/24,198.51.100.128/25,203.0.113.0/24,2001:db8:1ab::/64,2001:db8:cafe::/64"
+options hoguard learn=0 \
+	hostonly=vmnet7
+options hoguard subnets="203.0.113.0/24"'
+echo "$USERCONF" >"$TMP/p2/etc/modprobe.d/hoguard.conf"
+cp "$TMP/p1/$DET" "$TMP/p2/$DET"
+t_rc "detect --persist with an operator's file: exit 0" 0 \
+	detect --persist --root "$TMP/p2"
+check_eq "detect --persist: the operator's hoguard.conf is untouched" \
+	"$(cat "$TMP/p2/etc/modprobe.d/hoguard.conf")" "$USERCONF"
+check_eq "detect --persist: the drop-in keeps what it held and adds" \
+	"$(grep -v '^#' "$TMP/p2/$DET")" \
+	"options hoguard hostonly=+vmnet1,vmnet2,vmnet5,virbr9,virbr1,virbr4,virbr5,virbr6 subnets=+192.0.2.0/24,198.51.100.0/24,198.51.100.128/25,203.0.113.0/25,2001:db8:5::/64,2001:db8:1ab::/64,2001:db8:cafe::/64"
+sum1=$(sha256sum <"$TMP/p2/$DET")
 t_rc "detect --persist again: exit 0" 0 detect --persist --root "$TMP/p2"
-check_eq "detect --persist again: nothing changes" \
-	"$(sha256sum <"$TMP/p2/etc/modprobe.d/hoguard.conf")" \
-	"$(printf '%s\n' '# local settings' 'blacklist pcspkr' \
-		'options hoguard learn=0 hostonly=vmnet7,virbr9,virbr1,virbr4 subnets=192.0.2.0/24,198.51.100.128/25,203.0.113.0/24,2001:db8:1ab::/64,2001:db8:cafe::/64' |
-		sha256sum)"
+check_eq "detect --persist again: nothing changes" "$(sha256sum <"$TMP/p2/$DET")" "$sum1"
 
 # --apply with the module not loaded: modprobe cannot find it yet.
 t_rc "detect --apply, hoguard not installed: exit 3" 3 \
-	detect --apply --root "$FIX/vmware"
-t_true "detect --apply, not installed: says which modprobe failed" grep -q \
-	"hoguard is not loaded and \`modprobe hoguard hostonly=vmnet1,vmnet2 subnets=192.0.2.0/24,198.51.100.128/25\` failed" <<<"$ERR"
+	detect --apply --root "$TMP/fx/vmware"
+t_true "detect --apply, not installed: says which modprobe failed (values that add)" grep -q \
+	"hoguard is not loaded and \`modprobe hoguard hostonly=+vmnet1,vmnet2,vmnet5 subnets=+192.0.2.0/24,198.51.100.128/25\` failed" <<<"$ERR"
 
 # ===========================================================================
 section "not loaded"
@@ -233,9 +268,13 @@ t_out "status, not loaded: exit 3" 3 "hoguard: not loaded
   forwarding: ipv4 off, ipv6 off" status
 t_out "no command means status" 3 "hoguard: not loaded
   forwarding: ipv4 off, ipv6 off"
-t_json "status --json, not loaded" \
-	'd == {"loaded": False, "netns": None, "forwarding": {"ipv4": False, "ipv6": False}}' \
+t_json "status --json, not loaded: schema, [] for the empty lists" \
+	'd == {"schema": 1, "loaded": False, "netns": None, "forwarding": {"ipv4": False, "ipv6": False}, "fallback": None, "patterns": [], "devices": [], "subnets": [], "learned": [], "guarded": []}' \
 	status --json
+hc -jp status
+check_eq "-jp (combined short options): indented JSON" \
+	"$RC $(head -n2 <<<"$OUT" | paste -sd' ')" '3 {   "schema": 1,'
+t_rc "save, not loaded: exit 3" 3 save
 t_err "add dev, not loaded: exit 3" 3 \
 	"hoguardctl: hoguard is not loaded (load it: modprobe hoguard)" \
 	add dev vmnet1
@@ -292,8 +331,46 @@ LEAK_UNLOADED="VirtualBox vboxnet0: 192.0.2.0/24 2001:db8:1::/64
 t_out "check, forwarding on, vboxnet0, not loaded: LEAK, exit 1" 1 \
 	"$LEAK_UNLOADED" check --root "$EMPTY"
 t_json "check --json on the leak" \
-	'd["leaks"] == 1 and d["networks"][0]["verdict"] == "leak" and d["networks"][0]["network"]["device"] == "vboxnet0" and d["networks"][0]["forwarding"] == {"ipv4": True, "ipv6": True}' \
+	'd["leaks"] == 1 and d["networks"][0]["verdict"] == "leak" and d["networks"][0]["network"]["device"] == "vboxnet0" and d["networks"][0]["forwarding"] == {"ipv4": True, "ipv6": True, "ipv4_out": True, "ipv4_in_from": ["hgc-out"]}' \
 	check --json --root "$EMPTY"
+
+# IPv4 forwards by the ingress interface's setting: with vboxnet0's off
+# but hgc-out's on, lan's packets are still routed into the network.
+icmp_in_echos() {
+	ip netns exec "$1" awk '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++)
+		if ($i == "InEchos") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+sysctl -qw net.ipv4.conf.vboxnet0.forwarding=0 net.ipv6.conf.all.forwarding=0
+e0=$(icmp_in_echos $NS_G)
+ip netns exec $NS_LAN ping -n -q -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null 2>&1
+check_eq "vboxnet0's forwarding off: lan's pings still reach the guest" \
+	"$(($(icmp_in_echos $NS_G) - e0))" 3
+t_out "check, forwarding off on vboxnet0 but on on hgc-out: LEAK, exit 1" 1 \
+"VirtualBox vboxnet0: 192.0.2.0/24 2001:db8:1::/64
+  source: interface
+  device: vboxnet0, present
+  forwarding: ipv4 on (into it only, from hgc-out), ipv6 off
+  hoguard: not loaded
+  masquerade: none
+  verdict: LEAK: ipv4 (into it from hgc-out) forwarding is on; hoguard is not loaded
+1 network: 0 guarded, 0 ok, 1 can leak" check --root "$EMPTY"
+sysctl -qw net.ipv4.conf.vboxnet0.forwarding=1 net.ipv4.conf.hgc-out.forwarding=0
+hc check --root "$EMPTY"
+check_eq "check, forwarding on on vboxnet0 only: LEAK out of it, exit 1" \
+	"$RC $(grep -e forwarding: -e verdict: <<<"$OUT" | paste -sd'|')" \
+	"1   forwarding: ipv4 on (out of vboxnet0 only), ipv6 off|  verdict: LEAK: ipv4 (out of vboxnet0) forwarding is on; hoguard is not loaded"
+# Settings that cannot be read are unknown, never "off".
+sysctl -qw net.ipv4.ip_forward=0
+hc check --root "$EMPTY"
+check_eq "control: forwarding off everywhere: ok, exit 0" "$RC $(grep verdict: <<<"$OUT")" \
+	"0   verdict: ok, forwarding is off; hoguard is not loaded"
+OUT=$(unshare -m sh -c 'mount -t tmpfs hgc /proc/sys/net && exec "$0" check --root "$1"' \
+	"$CTL" "$EMPTY" 2>"$TMP/err")
+RC=$?
+check_eq "check, forwarding settings unreadable: UNKNOWN, exit 1" \
+	"$RC $(grep -e forwarding: -e verdict: -e '^1 network' <<<"$OUT" | paste -sd'|')" \
+	"1   forwarding: ipv4 unknown, ipv6 unknown|  verdict: UNKNOWN: hoguard is not loaded; not checked: /proc/sys/net/ipv4/conf/vboxnet0/forwarding: No such file or directory; not checked: /proc/sys/net/ipv4/conf/hgc-out/forwarding: No such file or directory; not checked: /proc/sys/net/ipv6/conf/all/forwarding: No such file or directory|1 network: 0 guarded, 0 ok, 0 can leak, 1 unknown"
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
 # Blanket source NAT, from nft and from iptables; one that does not cover
 # the host-only prefix is not reported.
@@ -485,6 +562,72 @@ t_out "check, vboxnet* guarded, prefixes learned: exit 0" 0 "$GUARDED" \
 t_json "check --json, guarded" \
 	'd["leaks"] == 0 and d["networks"][0]["verdict"] == "guarded" and d["networks"][0]["pattern"] == "vboxnet*" and d["networks"][0]["prefixes"] == {"192.0.2.0/24": "guarded", "2001:db8:1::/64": "guarded"}' \
 	check --json --root "$EMPTY"
+
+# What IP hooks never see: a LEAK whatever hoguard guards.
+nft -f - <<'EOF' || die "nft netdev"
+table netdev hgcbyp {
+	chain in {
+		type filter hook ingress device "vboxnet0" priority 0;
+		ip daddr 198.51.100.2 dup to "hgc-out"
+	}
+}
+EOF
+hc check --root "$EMPTY"
+check_eq "check: an nft netdev dup on vboxnet0 is a LEAK, exit 1" \
+	"$RC $(grep -e bypass: -e verdict: <<<"$OUT" | paste -sd'|')" \
+	"1   bypass: nft: table netdev hgcbyp, chain in (ingress on vboxnet0): ip daddr 198.51.100.2 dup to \"hgc-out\"|  verdict: LEAK: nft: table netdev hgcbyp, chain in (ingress on vboxnet0): ip daddr 198.51.100.2 dup to \"hgc-out\" bypasses the IP hooks"
+nft delete table netdev hgcbyp
+nft -f - <<'EOF' || die "nft netdev fwd"
+table netdev hgcbyp {
+	chain in {
+		type filter hook ingress device "hgc-out" priority 0;
+		ip daddr 192.0.2.2 fwd to "vboxnet0"
+	}
+}
+EOF
+hc check --root "$EMPTY"
+check_eq "check: an nft netdev fwd into vboxnet0 from hgc-out is a LEAK, exit 1" \
+	"$RC $(grep -c 'bypass: nft: table netdev hgcbyp, chain in (ingress on hgc-out): ip daddr 192.0.2.2 fwd to "vboxnet0"' <<<"$OUT") $(grep -c 'verdict: LEAK' <<<"$OUT")" "1 1 1"
+nft delete table netdev hgcbyp
+tc qdisc add dev vboxnet0 clsact && tc filter add dev vboxnet0 ingress \
+	matchall action mirred egress redirect dev hgc-out || die "tc mirred"
+hc check --root "$EMPTY"
+check_eq "check: a tc mirred redirect on vboxnet0 is a LEAK, exit 1" \
+	"$RC $(grep -e bypass: -e verdict: <<<"$OUT" | paste -sd'|')" \
+	"1   bypass: tc: filter on vboxnet0 ingress: mirred egress redirect to hgc-out|  verdict: LEAK: tc: filter on vboxnet0 ingress: mirred egress redirect to hgc-out bypasses the IP hooks"
+tc qdisc del dev vboxnet0 clsact
+CLANG=$(command -v clang || command -v clang-14)
+if [ -n "$CLANG" ]; then
+	printf '%s\n' 'int prog(void *ctx) __attribute__((section("xdp"), used));' \
+		'int prog(void *ctx) { return 2; }' \
+		'char _license[] __attribute__((section("license"), used)) = "GPL";' >"$TMP/xdp.c"
+	"$CLANG" -O2 -target bpf -c "$TMP/xdp.c" -o "$TMP/xdp.o" &&
+		ip link set dev vboxnet0 xdpgeneric obj "$TMP/xdp.o" sec xdp ||
+		die "xdp program"
+	hc check --root "$EMPTY"
+	check_eq "check: an XDP program on vboxnet0 is a LEAK, exit 1" \
+		"$RC $(grep -e bypass: <<<"$OUT")" \
+		"1   bypass: XDP: program prog (generic mode) on vboxnet0"
+	ip link set dev vboxnet0 xdpgeneric off
+else
+	fail "check: an XDP program on vboxnet0" "no clang to build one"
+fi
+t_out "check: the bypasses gone, guarded again" 0 "$GUARDED" check --root "$EMPTY"
+# As a user: nft cannot list the ruleset; say so, and do not call it ok.
+OUT=$(setpriv --reuid=4242 --regid=4242 --clear-groups "$CTL" check --root "$EMPTY" 2>"$TMP/err")
+RC=$?
+check_eq "check as a user: UNKNOWN, exit 1, says what it could not read" \
+	"$RC $(grep -c 'nft is not' <<<"$OUT") $(grep -c 'not checked: `nft -j list ruleset`: Operation not permitted' <<<"$OUT") $(grep -c 'verdict: UNKNOWN' <<<"$OUT")" \
+	"1 0 2 1"
+echo "$OUT" | sed 's/^/    | /'
+
+# save: the running configuration as a line modprobe takes back.
+hc save
+check_eq "save: one loadable options line" "$RC $OUT" \
+	"0 options hoguard hostonly=vboxnet*,vmnet1 learn=Y inbound=Y log=N monitor=N"
+hc showconf
+check_eq "showconf is save" "$RC $OUT" \
+	"0 options hoguard hostonly=vboxnet*,vmnet1 learn=Y inbound=Y log=N monitor=N"
 "$CTL" set learn off
 hc check --root "$EMPTY"
 check_eq "check, learn off: LEAK, exit 1" "$RC $(grep verdict <<<"$OUT")" \
@@ -492,6 +635,32 @@ check_eq "check, learn off: LEAK, exit 1" "$RC $(grep verdict <<<"$OUT")" \
 "$CTL" add net 192.0.2.0/23 2001:db8::/32
 t_out "check, learn off, wider prefixes listed: exit 0" 0 "$GUARDED" \
 	check --root "$EMPTY"
+SAVED=$("$CTL" save)
+# metrics: Prometheus' text format, every sample declared.
+hc metrics
+check_eq "metrics: exit 0, valid exposition format, the values" "$RC $(python3 -c '
+import re, sys
+types, out = {}, []
+for l in sys.stdin.read().splitlines():
+    m = re.match(r"# (HELP|TYPE) (hoguard_[a-z_]+) (.+)$", l)
+    if m:
+        if m.group(1) == "TYPE":
+            types[m.group(2)] = m.group(3)
+        continue
+    m = re.match(r"(hoguard_[a-z_]+)(\{[a-z]+=\"[^\"]*\"(,[a-z]+=\"[^\"]*\")*\})? (-?[0-9]+)$", l)
+    if not m or m.group(1) not in types:
+        print("bad line:", l)
+        sys.exit()
+    if m.group(1) in ("hoguard_up", "hoguard_monitor_mode", "hoguard_subnets", "hoguard_hostonly_patterns") or "forward" in l:
+        out.append(l)
+print(sorted(set(types.values())), *out)
+' <<<"$OUT")" "0 ['counter', 'gauge'] hoguard_up 1 hoguard_forwarding{family=\"ipv4\"} 1 hoguard_forwarding{family=\"ipv6\"} 1 hoguard_monitor_mode 0 hoguard_drops_total{rule=\"forward\"} 0 hoguard_hostonly_patterns 2 hoguard_subnets 2"
+mkdir "$TMP/prom"
+t_rc "metrics -o FILE: exit 0" 0 metrics -o "$TMP/prom/hoguard.prom"
+"$CTL" metrics >"$TMP/metrics.out"
+check_eq "metrics -o: the same text, mode 644, no temporary file left" \
+	"$(cmp "$TMP/prom/hoguard.prom" "$TMP/metrics.out" 2>&1 && echo same) $(stat -c %a "$TMP/prom/hoguard.prom") $(ls -A "$TMP/prom" | wc -l)" \
+	"same 644 1"
 "$CTL" set subnets ''
 "$CTL" set learn on
 "$CTL" set monitor on
@@ -545,11 +714,13 @@ section "detect --apply, loaded"
 t_out "detect --apply --root fixtures/vmware, vboxnet0 live" 0 \
 "# VMware vmnet1: 192.0.2.0/24 (/etc/vmware/networking)
 # VMware vmnet2: 198.51.100.128/25 (/etc/vmware/networking)
+# VMware vmnet5: no address (/etc/vmware/networking)
 # VirtualBox vboxnet0: 192.0.2.0/24 2001:db8:1::/64 (interface)
-hostonly=vmnet1,vmnet2,vboxnet*
+# VMware vmnet5: 0.0.0.0/0 skipped: shorter than /8, too wide to guard
+hostonly=vmnet1,vmnet2,vmnet5,vboxnet*
 subnets=192.0.2.0/24,198.51.100.128/25,2001:db8:1::/64
-# added to the running guard" detect --apply --root "$FIX/vmware"
-t_param "hostonly after --apply" hostonly 'vmnet1,vmnet2,vboxnet*'
+# added to the running guard" detect --apply --root "$TMP/fx/vmware"
+t_param "hostonly after --apply" hostonly 'vmnet1,vmnet2,vmnet5,vboxnet*'
 t_param "subnets after --apply" subnets \
 	192.0.2.0/24,198.51.100.128/25,2001:db8:1::/64
 hc detect --root "$EMPTY"
@@ -594,7 +765,15 @@ VMware vmnet2: 198.51.100.128/25
   prefix: 198.51.100.128/25 learned when vmnet2 comes up
   masquerade: none
   verdict: guarded
-${GUARDED/1 network: 1 guarded/3 networks: 3 guarded}" check --root "$FIX/vmware"
+VMware vmnet5: no address
+  source: /etc/vmware/networking
+  device: vmnet5, absent, guarded (pattern vmnet*)
+  forwarding: ipv4 on, ipv6 on
+  hoguard: loaded, enforcing
+  masquerade: none
+  verdict: guarded
+${GUARDED%1 network: 1 guarded*}# VMware vmnet5: 0.0.0.0/0 skipped: shorter than /8, too wide to guard
+4 networks: 4 guarded, 0 ok, 0 can leak" check --root "$TMP/fx/vmware"
 t_out "check -n hgc-g: no host-only network in the guest" 0 \
 	"no host-only networks found" -n $NS_G check --root "$EMPTY"
 t_out "status -n hgc-ns1: that namespace's devices, learned, drops" 0 \
@@ -636,16 +815,133 @@ mkdir -p /etc/modprobe.d
 echo "install hoguard /sbin/insmod $KO \$CMDLINE_OPTS" \
 	>/etc/modprobe.d/hoguard-test.conf
 t_rc "detect --apply, not loaded: loads it with modprobe, exit 0" 0 \
-	detect --apply --root "$FIX/libvirt"
+	detect --apply --root "$TMP/fx/libvirt"
 check_eq "detect --apply said so" "$(tail -n1 <<<"$OUT")" "# loaded hoguard with them"
-t_param "hostonly given to modprobe" hostonly 'vboxnet*,virbr9,virbr1,virbr4'
+t_param "hostonly given to modprobe" hostonly 'vboxnet*,virbr9,virbr1,virbr4,virbr5,virbr6'
 t_param "subnets given to modprobe" subnets \
-	192.0.2.0/24,198.51.100.128/25,2001:db8:1::/64,2001:db8:1ab::/64,2001:db8:cafe::/64
+	192.0.2.0/24,198.51.100.128/25,203.0.113.0/25,2001:db8:1::/64,2001:db8:5::/64,2001:db8:1ab::/64,2001:db8:cafe::/64
 rmmod hoguard
-cp "$TMP/p1/etc/modprobe.d/hoguard.conf" /etc/modprobe.d/hoguard.conf
+cp "$TMP/p1/$DET" "/$DET"
 modprobe hoguard || fail "modprobe with the persisted file" "failed"
-t_param "the persisted file works: hostonly" hostonly vmnet1,vmnet2
+t_param "the persisted file works: hostonly" hostonly vmnet1,vmnet2,vmnet5
 t_param "the persisted file works: subnets" subnets 192.0.2.0/24,198.51.100.128/25
+rmmod hoguard
+rm -f "/$DET"
+# save's line, loaded back, gives the same configuration.
+echo "$SAVED" >/etc/modprobe.d/hoguard.conf
+modprobe hoguard || fail "modprobe with save's line" "failed"
+check_eq "save's line loads back: the same parameters" \
+	"$(for p in hostonly subnets learn inbound log monitor; do param $p; done | paste -sd' ')" \
+	"vboxnet*,vmnet1 192.0.2.0/23,2001:db8::/32 N Y N N"
+rmmod hoguard
+# --persist's drop-in adds to the operator's file: modprobe reads both.
+printf '%s\n' 'options hoguard learn=0 \' '	hostonly=vmnet7' \
+	'options hoguard subnets="203.0.113.0/24"' >/etc/modprobe.d/hoguard.conf
+cp "$TMP/p1/$DET" "/$DET"
+modprobe hoguard || fail "modprobe with hoguard.conf and the drop-in" "failed"
+t_param "hoguard.conf + drop-in: hostonly added to" hostonly vmnet7,vmnet1,vmnet2,vmnet5
+t_param "hoguard.conf + drop-in: subnets added to" subnets \
+	192.0.2.0/24,198.51.100.128/25,203.0.113.0/24
+t_param "hoguard.conf + drop-in: learn from hoguard.conf" learn N
+rmmod hoguard
+rm -f "/$DET"
+# detect --apply on an unloaded module adds to the modprobe.d options.
+t_rc "detect --apply, not loaded, with hoguard.conf: exit 0" 0 \
+	detect --apply --root "$TMP/fx/vmware"
+t_param "detect --apply: hostonly added to hoguard.conf's" hostonly 'vmnet7,vmnet1,vmnet2,vmnet5,vboxnet*'
+t_param "detect --apply: subnets added to hoguard.conf's" subnets \
+	192.0.2.0/24,198.51.100.128/25,203.0.113.0/24,2001:db8:1::/64
+rmmod hoguard
+rm -f /etc/modprobe.d/hoguard.conf /etc/modprobe.d/hoguard-test.conf
+
+section "boot: hoguard.service's fallback boot (module present, module missing)"
+# What hoguard.service runs: load the module with its configuration, or
+# stand nft rules with the same meaning in for it.
+echo 'options hoguard hostonly=vboxnet*' >/etc/modprobe.d/hoguard.conf
+echo "install hoguard /sbin/insmod $KO \$CMDLINE_OPTS" \
+	>/etc/modprobe.d/hoguard-test.conf
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+FB=/run/hoguard/fallback
+has_fallback() { nft list table inet hoguard_fallback >/dev/null 2>&1; }
+# The probes of the end-to-end suite: the guest to lan and lan to the
+# guest, IPv4 and IPv6; the host from its host-only address to lan; and
+# what must keep working, host <-> guest.
+probe() {
+	case $1 in
+	g2l4) ip netns exec $NS_G ping -n -q -c 2 -i 0.2 -W 1 198.51.100.2 ;;
+	g2l6) ip netns exec $NS_G ping -n -q -c 2 -i 0.2 -W 1 2001:db8:100::2 ;;
+	l2g4) ip netns exec $NS_LAN ping -n -q -c 2 -i 0.2 -W 1 192.0.2.2 ;;
+	l2g6) ip netns exec $NS_LAN ping -n -q -c 2 -i 0.2 -W 1 2001:db8:1::2 ;;
+	h2l4) ping -n -q -c 2 -i 0.2 -W 1 -I 192.0.2.1 198.51.100.2 ;;
+	h2g4) ping -n -q -c 2 -i 0.2 -W 1 192.0.2.2 ;;
+	h2g6) ping -n -q -c 2 -i 0.2 -W 1 2001:db8:1::2 ;;
+	g2h4) ip netns exec $NS_G ping -n -q -c 2 -i 0.2 -W 1 192.0.2.1 ;;
+	esac >/dev/null 2>&1
+}
+probes() {
+	local p out=
+	for p in g2l4 g2l6 l2g4 l2g6 h2l4 h2g4 h2g6 g2h4; do
+		if probe $p; then out+=" $p:pass"; else out+=" $p:blocked"; fi
+	done
+	echo "${out# }"
+}
+LEAKING="g2l4:pass g2l6:pass l2g4:pass l2g6:pass h2l4:pass h2g4:pass h2g6:pass g2h4:pass"
+CONFINED="g2l4:blocked g2l6:blocked l2g4:blocked l2g6:blocked h2l4:blocked h2g4:pass h2g6:pass g2h4:pass"
+check_eq "control: no module, no fallback: every probe passes (the leak)" "$(probes)" "$LEAKING"
+
+# Module present: loaded with hoguard.conf, and a stale fallback removed.
+"$CTL" fallback apply >/dev/null
+t_true "control: fallback apply makes the table" has_fallback
+t_out "fallback boot, module present: loads it, exit 0" 0 "hoguard loaded" fallback boot
+t_param "fallback boot: the module has hoguard.conf's options" hostonly 'vboxnet*'
+t_false "fallback boot, module present: no fallback table" has_fallback
+t_false "fallback boot, module present: no mark in /run/hoguard" test -e $FB
+check_eq "module present: the probes" "$(probes)" "$CONFINED"
+t_rc "status, module loaded: exit 0" 0 status
+rmmod hoguard
+
+# Module missing: the fallback stands in, and says so.
+echo "install hoguard /bin/false" >/etc/modprobe.d/hoguard-test.conf
+hc fallback boot
+check_eq "fallback boot, module missing: exit 1, says degraded" \
+	"$RC $OUT" "1 degraded: fallback rules: nft table inet hoguard_fallback"
+t_true "fallback boot, module missing: table inet hoguard_fallback" has_fallback
+check_eq "module missing: the probes (the leak stopped, host <-> guest kept)" \
+	"$(probes)" "$CONFINED"
+t_out "status, degraded: exit 3" 3 "hoguard: degraded: fallback rules (nft table inet hoguard_fallback)
+  forwarding: ipv4 on, ipv6 on" status
+hc check --root "$EMPTY"
+check_eq "check, degraded: DEGRADED, exit 1" \
+	"$RC $(grep -e 'hoguard:' -e verdict: -e '^1 network' <<<"$OUT" | paste -sd'|')" \
+	"1   hoguard: degraded: fallback rules|  verdict: DEGRADED: fallback rules (nft table inet hoguard_fallback), hoguard is not loaded|1 network: 0 guarded, 0 ok, 0 can leak, 1 degraded"
+t_json "status --json, degraded" 'd["loaded"] is False and d["fallback"] == "nft"' status --json
+hc metrics
+check_eq "metrics, degraded" "$(grep -e '^hoguard_up' -e '^hoguard_fallback_active' <<<"$OUT" | paste -sd' ')" \
+	"hoguard_up 0 hoguard_fallback_active 1"
+# The module loads later: the udev rule's command removes the fallback.
+insmod "$KO" hostonly='vboxnet*' || die "insmod"
+run_cmd=$(sed -n 's/.*RUN+="\([^"]*\)".*/\1/p' "$REPO/scripts/hoguard.rules")
+check_eq "the udev rule runs hoguardctl fallback remove" "$run_cmd" \
+	"/usr/sbin/hoguardctl fallback remove"
+"$CTL" ${run_cmd#/usr/sbin/hoguardctl } >/dev/null
+t_false "module loaded later: the fallback table is gone" has_fallback
+t_rc "status after the late load: exit 0" 0 status
+rmmod hoguard
+
+# Without nft: IPv4 forwarding off on the host-only interfaces.
+OUT=$(unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$0" fallback boot' \
+	"$CTL" "$(command -v nft)" 2>"$TMP/err")
+RC=$?
+check_eq "fallback boot without nft: exit 1, forwarding off on vboxnet0" \
+	"$RC $OUT" "1 degraded: fallback rules: IPv4 forwarding off on vboxnet0, default"
+check_eq "without nft: vboxnet0's and the default's IPv4 forwarding are 0" \
+	"$(sysctl -n net.ipv4.conf.vboxnet0.forwarding net.ipv4.conf.default.forwarding | paste -sd' ')" "0 0"
+t_false "without nft: the guest's IPv4 pings to lan are stopped" probe g2l4
+t_true "without nft: host <-> guest kept" probe g2h4
+check_eq "status says the sysctl fallback" "$("$CTL" status | head -n1)" \
+	"hoguard: degraded: fallback rules (IPv4 forwarding off on the host-only interfaces)"
+"$CTL" fallback remove >/dev/null
+sysctl -qw net.ipv4.ip_forward=1
 rm -f /etc/modprobe.d/hoguard.conf /etc/modprobe.d/hoguard-test.conf
 
 section "done"

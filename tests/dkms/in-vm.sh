@@ -12,9 +12,12 @@
 #         without CONFIG_NETFILTER; then the boot-time load (below); then
 #         `make dkms-remove` + `make config-remove` leave nothing behind;
 #         then `make install` / `make uninstall` (no DKMS), likewise.
-#   deb   `apt-get install ./hoguard-dkms_*.deb` (HOGUARD_DKMS_DEB, built on
-#         the host by `make deb`) builds and installs through DKMS; the
-#         boot-time load; `apt-get purge` leaves nothing behind.
+#   deb   `apt-get install ./hoguard-dkms_*.deb ./hoguard-tools_*.deb`
+#         (HOGUARD_DKMS_DEB, HOGUARD_TOOLS_DEB, built on the host by
+#         `make deb`) builds and installs through DKMS; hoguardctl, its man
+#         page, hoguard.service (enabled, verified by systemd-analyze) and
+#         the udev rule in place; the boot-time load; `apt-get purge`
+#         leaves nothing behind.
 # Boot-time load: `make config-install`, modules-load.d read as systemd
 # does, parameters read back from sysfs, a forwarded leak dropped and
 # counted exactly, and let through once the module is gone.
@@ -27,6 +30,7 @@ set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${HOGUARD_CACHE:-$REPO/.cache}
 DEB=${HOGUARD_DKMS_DEB:-}
+TOOLS_DEB=${HOGUARD_TOOLS_DEB:-}
 usage="usage: in-vm.sh SERIES OTHER_SERIES dkms|deb|dkms,deb"
 SERIES=${1:?$usage}
 OTHER=${2:?$usage}
@@ -134,7 +138,9 @@ snapshot() {
 	find /usr/src /var/lib/dkms /lib/modules/*/updates /lib/modules/*/extra \
 		/etc/modprobe.d /etc/modules-load.d /usr/sbin/hoguardctl \
 		/usr/share/man/man8/hoguardctl.8 /usr/share/doc/hoguard-dkms \
-		/var/lib/dpkg/info/hoguard-dkms.* \
+		/usr/share/doc/hoguard-tools /lib/systemd/system/hoguard.service \
+		/etc/systemd/system /lib/udev/rules.d/60-hoguard.rules /usr/local \
+		/var/lib/dpkg/info/hoguard-dkms.* /var/lib/dpkg/info/hoguard-tools.* \
 		-printf '%y %p\n' 2>/dev/null |
 		grep -v -E '^f /var/lib/dkms/mok\.(key|pub)$' | sort
 }
@@ -152,9 +158,10 @@ check_clean() {
 			"$(diff <(echo "$BEFORE") <(echo "$now") | grep '^[<>]' | tr '\n' ' ')"
 	fi
 	left=$(find /usr/src /var/lib/dkms /lib/modules/ /etc /usr/sbin /usr/share/doc \
-		/usr/share/man/man8 -name "$NAME*" 2>/dev/null
+		/usr/share/man/man8 /usr/local /lib/systemd/system /lib/udev/rules.d \
+		-name "*$NAME*" 2>/dev/null
 		grep -l "$NAME" /lib/modules/"$KVER"/modules.dep /lib/modules/"$OKVER"/modules.dep 2>/dev/null)
-	check_eq "$desc: no $NAME* in /usr/src /var/lib/dkms /lib/modules /etc /usr/sbin /usr/share/{doc,man/man8}, none in modules.dep" \
+	check_eq "$desc: no *$NAME* in /usr/src /var/lib/dkms /lib/modules /etc /usr/sbin /usr/share/{doc,man/man8} /usr/local /lib/{systemd/system,udev/rules.d}, none in modules.dep" \
 		"$left" ""
 }
 
@@ -241,7 +248,17 @@ reach() { gping 1 "$1" 3 || gping 1 "$1" 3 || gping 1 "$1" 3; }
 
 # boot_load KO: the module DKMS installed at KO loads the boot-time way.
 boot_load() {
-	local ko=$1 d0 p0
+	local ko=$1 d0 p0 bad
+	# HOSTONLY and SUBNETS are checked before anything is written: a typo
+	# must not make the boot-time load fail.
+	for bad in "HOSTONLY=vm/net1" "SUBNETS=192.0.2.0/33" "SUBNETS=192.0.2.1/024"; do
+		if make -C "$REPO" -s config-install "$bad" >>"$LOG" 2>&1; then
+			fail "make config-install $bad refused" "it succeeded"
+		else
+			check_eq "make config-install $bad refused, nothing written" \
+				"$(ls /etc/modprobe.d/hoguard.conf /etc/modules-load.d/hoguard.conf 2>/dev/null)" ""
+		fi
+	done
 	# subnets: a prefix the test networks do not use. Listed prefixes are
 	# guarded in every network namespace, the guest's too, where its own
 	# address would then be "leaving" through its eth0; vmnet1's
@@ -301,14 +318,11 @@ part_dkms() {
 	check_modinfo "$KVER" "$KO" "$KVER"
 	check_eq "signed with DKMS's MOK key (Secure Boot)" "$(modinfo -F signer "$KO" 2>&1)" \
 		"DKMS module signing key"
-	if [ -e "$REPO/scripts/hoguardctl" ]; then
-		check_eq "/usr/sbin/hoguardctl installed" \
-			"$(cmp /usr/sbin/hoguardctl "$REPO/scripts/hoguardctl" 2>&1 && echo same)" same
-	fi
-	if [ -e "$REPO/scripts/hoguardctl.8" ]; then
-		check_eq "man page hoguardctl(8) installed" "$(man -w hoguardctl 2>&1)" \
-			/usr/share/man/man8/hoguardctl.8
-	fi
+	check_eq "/usr/local/sbin/hoguardctl installed" \
+		"$(cmp /usr/local/sbin/hoguardctl "$REPO/scripts/hoguardctl" 2>&1 && echo same)" same
+	# (Debian's /usr/local/man is a link to /usr/local/share/man.)
+	check_eq "man page hoguardctl(8) installed" "$(readlink -f "$(man -w hoguardctl 2>&1)")" \
+		/usr/local/share/man/man8/hoguardctl.8
 
 	# A second kernel's headers arrive: Debian's linux-headers postinst
 	# runs this (DKMS's hook there runs `dkms autoinstall`).
@@ -362,20 +376,33 @@ part_dkms() {
 		fail "make install" "$src/hoguard.ko: not built by run.sh"
 		return
 	fi
+	# Something of the operator's under /usr/local, which uninstall must keep.
+	local before0=$BEFORE made=
+	[ -d /usr/local/lib/systemd ] || made=/usr/local/lib/systemd
+	mkdir -p /usr/local/lib/systemd/system
+	echo keep >/usr/local/lib/systemd/system/other.service
+	BEFORE=$(snapshot)
 	check_cmd "make install (no DKMS; built by make beforehand)" make -C "$src" -s install
 	check_eq "the module is at $xko" "$(ls "$xko" 2>&1)" "$xko"
 	check_eq "depmod indexed it: modinfo -n $NAME" "$(modinfo -n "$NAME" 2>&1)" "$xko"
 	check_eq "make install: modinfo version" "$(modinfo -F version "$NAME" 2>&1)" "$VERSION"
-	if [ -e "$src/scripts/hoguardctl" ]; then
-		check_eq "make install: /usr/sbin/hoguardctl installed" \
-			"$(cmp /usr/sbin/hoguardctl "$src/scripts/hoguardctl" 2>&1 && echo same)" same
-	fi
+	check_eq "make install: /usr/local/sbin/hoguardctl installed" \
+		"$(cmp /usr/local/sbin/hoguardctl "$src/scripts/hoguardctl" 2>&1 && echo same)" same
+	check_eq "make install: hoguard.service under /usr/local runs /usr/local/sbin/hoguardctl" \
+		"$(grep '^ExecStart=' /usr/local/lib/systemd/system/hoguard.service 2>&1)" \
+		"ExecStart=/usr/local/sbin/hoguardctl fallback boot"
+	check_eq "make install: the list uninstall reads" \
+		"$(awk '$1 == "f" { print $3 }' /usr/local/share/hoguard/installed 2>&1 | paste -sd' ')" \
+		"/usr/local/sbin/hoguardctl /usr/local/share/man/man8/hoguardctl.8 /usr/local/lib/systemd/system/hoguard.service"
 	check_cmd "modprobe hoguard hostonly=vmnet1 (make install's module)" \
 		modprobe "$NAME" hostonly=vmnet1
 	check_eq "loaded: hostonly" "$(cat $PARAMS/hostonly 2>&1)" vmnet1
 	check_cmd "rmmod hoguard" rmmod "$NAME"
 	check_cmd "make uninstall" make -C "$src" -s uninstall
-	check_clean "after make uninstall"
+	check_clean "after make uninstall (the operator's other.service kept)"
+	rm -f /usr/local/lib/systemd/system/other.service
+	[ -z "$made" ] || rm -r "$made"
+	BEFORE=$before0
 }
 
 part_deb() {
@@ -384,21 +411,37 @@ part_deb() {
 		fail "hoguard-dkms .deb" "HOGUARD_DKMS_DEB='$DEB' is not a file (make deb)"
 		return
 	fi
-	# No network in the VM: apt resolves from the local file and the
+	# No network in the VM: apt resolves from the local files and the
 	# installed dkms alone.
-	check_cmd "apt-get install ./$(basename "$DEB") (builds through DKMS)" \
-		env DEBIAN_FRONTEND=noninteractive apt-get install -y "$DEB"
-	check_eq "dpkg: hoguard-dkms installed" \
-		"$(dpkg-query -W -f='${db:Status-Abbrev}${Version}' hoguard-dkms 2>&1)" "ii $VERSION"
+	check_cmd "apt-get install ./$(basename "$DEB") ./$(basename "$TOOLS_DEB") (builds through DKMS)" \
+		env DEBIAN_FRONTEND=noninteractive apt-get install -y "$DEB" "$TOOLS_DEB"
+	check_eq "dpkg: hoguard-dkms and hoguard-tools installed" \
+		"$(dpkg-query -W -f='${db:Status-Abbrev}${Version} ' hoguard-dkms hoguard-tools 2>&1)" \
+		"ii $VERSION ii $VERSION "
+	check_eq "hoguard-tools: /usr/sbin/hoguardctl runs" "$(hoguardctl --version 2>&1)" \
+		"hoguardctl $VERSION"
+	check_eq "hoguard-tools: man -w hoguardctl" "$(man -w hoguardctl 2>&1)" \
+		/usr/share/man/man8/hoguardctl.8.gz
+	check_cmd "hoguard-tools: systemd-analyze verify hoguard.service" \
+		systemd-analyze verify /lib/systemd/system/hoguard.service
+	check_eq "hoguard-tools: hoguard.service enabled (sysinit.target.wants)" \
+		"$(readlink /etc/systemd/system/sysinit.target.wants/hoguard.service 2>&1)" \
+		/lib/systemd/system/hoguard.service
+	check_eq "hoguard-tools: the udev rule" \
+		"$(grep -c 'KERNEL=="hoguard".*fallback remove' /lib/udev/rules.d/60-hoguard.rules 2>&1)" 1
 	check_dkms_installed "$KVER" "$KO"
 	check_modinfo "$KVER" "$KO" "$KVER"
 
 	boot_load "$KO"
 
-	check_cmd "apt-get purge hoguard-dkms" \
-		env DEBIAN_FRONTEND=noninteractive apt-get purge -y hoguard-dkms
-	st=$(dpkg-query -W -f='${db:Status-Status}' hoguard-dkms 2>/dev/null)
-	check_eq "dpkg: hoguard-dkms purged" "${st:-not-installed}" not-installed
+	check_cmd "apt-get purge hoguard-dkms hoguard-tools" \
+		env DEBIAN_FRONTEND=noninteractive apt-get purge -y hoguard-dkms hoguard-tools
+	# (dpkg-query forgets a purged package: no line, "not-installed" here.)
+	st=$(for p in hoguard-dkms hoguard-tools; do
+		st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+		echo "${st:-not-installed}"
+	done | paste -sd' ')
+	check_eq "dpkg: both purged" "$st" "not-installed not-installed"
 	check_eq "dkms status: nothing of hoguard" "$(dkms status -m "$NAME" 2>&1)" ""
 	check_clean "after apt-get purge"
 }

@@ -43,12 +43,15 @@ version=$(scripts/version)
 
 start=$SECONDS
 mkdir -p "$CACHE/dkms-test"
-deb=$(make -s deb 2>"$CACHE/dkms-test/deb-build.log" | tail -n 1)
-if [ -n "$deb" ] && [ "$deb" = "$CACHE/deb/hoguard-dkms_${version}_all.deb" ] && [ -s "$deb" ]; then
-	ok "make deb: $(basename "$deb") ($((SECONDS - start)) s)"
+debs=$(make -s deb 2>"$CACHE/dkms-test/deb-build.log")
+deb=$(sed -n 1p <<<"$debs")
+tools=$(sed -n 2p <<<"$debs")
+if [ "$deb" = "$CACHE/deb/hoguard-dkms_${version}_all.deb" ] && [ -s "$deb" ] &&
+	[ "$tools" = "$CACHE/deb/hoguard-tools_${version}_all.deb" ] && [ -s "$tools" ]; then
+	ok "make deb: $(basename "$deb") $(basename "$tools") ($((SECONDS - start)) s)"
 else
-	fail "make deb" "no .cache/deb/hoguard-dkms_${version}_all.deb; log: $(tail -n 5 "$CACHE/dkms-test/deb-build.log" | tr '\n' ' ')"
-	deb=
+	fail "make deb" "no .cache/deb/hoguard-{dkms,tools}_${version}_all.deb; log: $(tail -n 5 "$CACHE/dkms-test/deb-build.log" | tr '\n' ' ')"
+	deb= tools=
 fi
 
 if [ -n "$deb" ]; then
@@ -73,9 +76,9 @@ if [ -n "$deb" ]; then
 		fail "dpkg-deb -c: package content" \
 			"$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\n' ' ')"
 	fi
-	check_eq "dpkg-deb -f: Package, Version, Architecture, Depends" \
-		"$(dpkg-deb -f "$deb" Package Version Architecture Depends | tr '\n' ' ')" \
-		"Package: hoguard-dkms Version: $version Architecture: all Depends: dkms (>= 3.0.3-4~) "
+	check_eq "dpkg-deb -f: Package, Version, Architecture, Depends, Recommends" \
+		"$(dpkg-deb -f "$deb" Package Version Architecture Depends Recommends | tr '\n' ' ')" \
+		"Package: hoguard-dkms Version: $version Architecture: all Depends: dkms (>= 3.0.3-4~) Recommends: hoguard-tools "
 	check_eq "packaged dkms.conf: PACKAGE_VERSION filled in from hoguard.h" \
 		"$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "$src/dkms.conf" | grep '^PACKAGE_VERSION=')" \
 		"PACKAGE_VERSION=\"$version\""
@@ -92,8 +95,17 @@ if [ -n "$deb" ]; then
 		"$tmp/postinst:2 $tmp/prerm:2 1 1"
 	rm -rf "$tmp"
 	# No lintian tag at all is accepted (errors, warnings, info, pedantic).
-	lint=$(lintian --pedantic -I "$deb" 2>&1 | grep -v 'running with root privileges')
-	check_eq "lintian --pedantic -I: no tag" "$lint" ""
+	lint=$(lintian --pedantic -I "$deb" "$tools" 2>&1 | grep -v 'running with root privileges')
+	check_eq "lintian --pedantic -I, both packages: no tag" "$lint" ""
+	tdoc=./usr/share/doc/hoguard-tools
+	check_eq "dpkg-deb -c hoguard-tools: hoguardctl, its man page, the unit, the udev rule, the lintian override" \
+		"$(dpkg-deb -c "$tools" | awk '$6 !~ /\/$/ { print $6 }' | LC_ALL=C sort | paste -sd' ')" \
+		"./lib/systemd/system/hoguard.service ./lib/udev/rules.d/60-hoguard.rules ./usr/sbin/hoguardctl $tdoc/changelog.gz $tdoc/copyright ./usr/share/lintian/overrides/hoguard-tools ./usr/share/man/man8/hoguardctl.8.gz"
+	check_eq "dpkg-deb -f hoguard-tools: Architecture, Depends, Recommends" \
+		"$(dpkg-deb -f "$tools" Architecture Depends Recommends | tr '\n' ' ')" \
+		"Architecture: all Depends: python3, iproute2, kmod Recommends: hoguard-dkms, nftables "
+	check_eq "hoguard-tools' hoguardctl is scripts/hoguardctl" \
+		"$(dpkg-deb --fsys-tarfile "$tools" | tar -xOf - ./usr/sbin/hoguardctl | cmp - scripts/hoguardctl && echo same)" same
 fi
 
 # ---------------------------------------------------------------------------
@@ -185,7 +197,7 @@ for s in "$@"; do
 	# default unless the caller chose.
 	(
 		start=$SECONDS
-		HOGUARD_DKMS_DEB=$deb VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-2400} \
+		HOGUARD_DKMS_DEB=$deb HOGUARD_TOOLS_DEB=$tools VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-2400} \
 			VMRUN_USERLAND=$(userland_of "$s") scripts/vmrun "$s" tests/dkms/in-vm.sh "$s" "$other" "$parts" \
 			>"$CACHE/dkms-test/vm-$s.log" 2>&1
 		rc=$?

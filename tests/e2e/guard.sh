@@ -1,6 +1,6 @@
 #!/bin/bash
-# End-to-end tests of hoguard.ko: cases a..o of the guard issue (#2), run as
-# root inside the test VM:
+# End-to-end tests of hoguard.ko: cases a..o of the guard issue (#2) and
+# p..t of the holes issue (#10), run as root inside the test VM:
 #
 #   scripts/vmrun 6.12 tests/e2e/guard.sh /path/to/hoguard.ko
 #
@@ -33,7 +33,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/lib.sh"
 
 KO=${1:-}
-CASES=${HOGUARD_E2E_CASES:-abcdefghijklmno}
+CASES=${HOGUARD_E2E_CASES:-abcdefghijklmnopqrst}
 MAIN_HOST=${HOGUARD_E2E_HOSTNS:-}
 # Namespace name prefixes of the main topology and of case n's.
 MAIN_PFX=hg-
@@ -405,13 +405,13 @@ case_k() {
 	must_set subnets -192.0.2.0/26
 	check_eq "k: -192.0.2.0/26 removes" "$(pget subnets)" 2001:db8:1::1/128
 	xcheck "k: -192.0.2.0/26: next packet from $H1_4 passes" - "$LAN" u4 1 0 0 0 udp_ "$H" "$LAN_4" 1 "$H1_4"
-	must_set subnets 198.51.100.0/24
-	check_eq "k: replace subnets" "$(pget subnets)" 198.51.100.0/24
+	must_set subnets 192.0.2.64/26
+	check_eq "k: replace subnets" "$(pget subnets)" 192.0.2.64/26
 	xcheck "k: replaced: $H1_6 -> lan passes" - "$LAN" u6 1 0 0 0 udp_ "$H" "$LAN_6" 1 "$H1_6"
-	xcheck "k: replaced: host from $HO_4 -> lan dropped" - "$LAN" u4 0 0 0 1 udp_ "$H" "$LAN_4" 1 "$HO_4"
+	xcheck "k: replaced: host from $HB_4 -> lan dropped" - "$LAN" u4 0 0 0 1 udp_ "$H" "$LAN_4" 1 "$HB_4"
 	must_set subnets ""
 	check_eq "k: empty write clears subnets" "$(pget subnets)|$(pget guarded)" "|"
-	xcheck "k: cleared: host from $HO_4 -> lan passes" - "$LAN" u4 1 0 0 0 udp_ "$H" "$LAN_4" 1 "$HO_4"
+	xcheck "k: cleared: host from $HB_4 -> lan passes" - "$LAN" u4 1 0 0 0 udp_ "$H" "$LAN_4" 1 "$HB_4"
 	must_set hostonly vmnet1
 	check_eq "k: guarded follows hostonly" "$(pget guarded)" "$VMNET1_PFX"
 	# Counters.
@@ -763,6 +763,254 @@ case_o() {
 	check_eq "o: no WARN/BUG/Oops in the kernel log" "$out" ""
 }
 
+# ipvs_add: IPVS services on the host's vmnet1 addresses (UDP and TCP over
+# IPv4, UDP over IPv6), real server lan, NAT (masquerading) mode.
+ipvs_add() {
+	hx ipvsadm -A -u "$H1_4:5000"
+	hx ipvsadm -a -u "$H1_4:5000" -r "$LAN_4:5000" -m
+	hx ipvsadm -A -t "$H1_4:5001"
+	hx ipvsadm -a -t "$H1_4:5001" -r "$LAN_4:5001" -m
+	hx ipvsadm -A -u "[$H1_6]:5000"
+	hx ipvsadm -a -u "[$H1_6]:5000" -r "[$LAN_6]:5000" -m
+}
+
+# dup_add: nft copies of the guests' packets sent to lan: those to the
+# host, copied before routing, and those to lan2, copied in a forward chain
+# that runs before hoguard's FORWARD hook.
+dup_add() {
+	hx nft -f - <<-EOF
+		table ip hgdup {
+			chain pre {
+				type filter hook prerouting priority 0; policy accept;
+				iifname "vmnet1" ip daddr $H1_4 udp dport 5000 dup to $LAN_4 device "eth-out"
+			}
+			chain f {
+				type filter hook forward priority -400; policy accept;
+				iifname "vmnet1" ip daddr $LAN2_4 udp dport 5000 dup to $LAN_4 device "eth-out"
+			}
+		}
+		table ip6 hgdup {
+			chain pre {
+				type filter hook prerouting priority 0; policy accept;
+				iifname "vmnet1" ip6 daddr $H1_6 udp dport 5000 dup to $LAN_6 device "eth-out"
+			}
+		}
+	EOF
+}
+
+case_p() {
+	echo "# p: relays that keep the guest's source: nft dup, IPVS"
+	probe_add "$LAN"
+	modprobe ip_vs
+	unload
+	ipvs_add
+	xcheck "p: no module: IPVS UDPv4 g1 -> $H1_4 relayed to lan" - "$LAN" u4 3 - - - \
+		udp_ "$G1" "$H1_4" 3
+	xcheck "p: no module: IPVS UDPv6 g1 -> $H1_6 relayed to lan" - "$LAN" u6 3 - - - \
+		udp_ "$G1" "$H1_6" 3
+	xcheck "p: no module: IPVS TCPv4 g1 -> $H1_4 SYN relayed to lan" - "$LAN" t4 S - - - \
+		tcp_ "$G1" "$H1_4"
+	xcheck "p: no module: IPVS relays with g1's source (lan's probe)" - "$LAN" p4 3 - - - \
+		udp_ "$G1" "$H1_4" 3
+	hx ipvsadm -C
+	dup_add
+	xcheck "p: no module: dup of g1 -> host UDPv4 reaches lan with g1's source" - "$LAN" p4 3 - - - \
+		udp_ "$G1" "$H1_4" 3
+	xcheck "p: no module: dup of g1 -> host UDPv6 reaches lan with g1's source" - "$LAN" p6 3 - - - \
+		udp_ "$G1" "$H1_6" 3
+	xcheck "p: no module: g1 -> lan2 UDPv4 and its forward-chain dup reach lan" - "$LAN" p4 6 - - - \
+		udp_ "$G1" "$LAN2_4" 3
+	load hostonly=vmnet1
+	xcheck "p: dup of g1 -> host UDPv4 dropped, drops_postrouting +3" - "$LAN" p4 0 0 0 3 \
+		udp_ "$G1" "$H1_4" 3
+	xcheck "p: dup of g1 -> host UDPv6 dropped, drops_postrouting +3" - "$LAN" p6 0 0 0 3 \
+		udp_ "$G1" "$H1_6" 3
+	xcheck "p: with dup: the originals still reach the host" - "$H" u4 3 0 0 3 \
+		udp_ "$G1" "$H1_4" 3
+	xcheck "p: g1 -> lan2 UDPv4 dropped at FORWARD +3, its earlier dup at POSTROUTING +3" - "$LAN" p4 0 3 0 3 \
+		udp_ "$G1" "$LAN2_4" 3
+	hx nft delete table ip hgdup
+	hx nft delete table ip6 hgdup
+	ipvs_add
+	xcheck "p: IPVS UDPv4 g1 -> $H1_4: nothing reaches lan, drops_postrouting +3" - "$LAN" u4 0 0 0 3 \
+		udp_ "$G1" "$H1_4" 3
+	xcheck "p: IPVS UDPv6 g1 -> $H1_6: nothing reaches lan, drops_postrouting +3" - "$LAN" u6 0 0 0 3 \
+		udp_ "$G1" "$H1_6" 3
+	xcheck "p: IPVS TCPv4 g1 -> $H1_4: no SYN reaches lan, drops_postrouting +SYNs" - "$LAN" t4 0 0 0 S \
+		tcp_ "$G1" "$H1_4"
+	xcheck "p: IPVS: lan's probe sees nothing from vmnet1's prefixes" - "$LAN" p4 0 0 0 3 \
+		udp_ "$G1" "$H1_4" 3
+	hx ipvsadm -C
+	probe_del "$LAN"
+}
+
+case_q() {
+	echo "# q: prefixes only (no hostonly), guests that are namespaces"
+	local pfx="$VMNET1_PFX,192.0.2.64/26,2001:db8:2::/64"
+	unload
+	load "subnets=$pfx"
+	check_eq "q: hostonly empty" "$(pget hostonly)" ""
+	check_eq "q: the host's devices holding a listed address are host-only" \
+		"$(hx awk '$1 == "addressed" { print $2 }' /proc/net/hoguard | sort | paste -sd,)" vboxnet0,vmnet1
+	check_eq "q: so is a guest's eth0, in the guest's namespace" \
+		"$(inns "$G1" awk '$1 == "addressed" { print $2 }' /proc/net/hoguard)" eth0
+	xcheck "q: host -> g1 ICMPv4 passes" 0 "$G1" e4 2 0 0 0 ping_ "$H" "$G1_4" 2
+	xcheck "q: host -> g1 ICMPv6 passes" 0 "$G1" e6 2 0 0 0 ping_ "$H" "$G1_6" 2
+	xcheck "q: host -> g1 UDPv4 passes" - "$G1" u4 3 0 0 0 udp_ "$H" "$G1_4" 3
+	xcheck "q: host -> g1 UDPv6 passes" - "$G1" u6 3 0 0 0 udp_ "$H" "$G1_6" 3
+	xcheck "q: host -> g1 TCPv4 SYN passes" - "$G1" t4 S 0 0 0 tcp_ "$H" "$G1_4"
+	xcheck "q: host -> g1 TCPv6 SYN passes" - "$G1" t6 S 0 0 0 tcp_ "$H" "$G1_6"
+	xcheck "q: g1 -> host ICMPv4 passes" 0 "$H" e4 2 0 0 0 ping_ "$G1" "$H1_4" 2
+	xcheck "q: g1 -> host ICMPv6 passes" 0 "$H" e6 2 0 0 0 ping_ "$G1" "$H1_6" 2
+	xcheck "q: g1 -> host UDPv4 passes" - "$H" u4 3 0 0 0 udp_ "$G1" "$H1_4" 3
+	xcheck "q: g1 -> host UDPv6 passes" - "$H" u6 3 0 0 0 udp_ "$G1" "$H1_6" 3
+	xcheck "q: g1 -> host TCPv4 SYN passes" - "$H" t4 S 0 0 0 tcp_ "$G1" "$H1_4"
+	xcheck "q: g3 -> host vboxnet0 UDPv6 passes" - "$H" u6 3 0 0 0 udp_ "$G3" "$HB_6" 3
+	# neighbour discovery from scratch, both ways
+	inns "$G1" ip neigh flush all
+	hip neigh flush dev vmnet1
+	xcheck "q: neighbours flushed: g1 -> host ICMPv6 passes" 0 "$H" e6 2 0 0 0 ping_ "$G1" "$H1_6" 2
+	inns "$G1" ip neigh flush all
+	hip neigh flush dev vmnet1
+	xcheck "q: neighbours flushed: host -> g1 ICMPv6 passes" 0 "$G1" e6 2 0 0 0 ping_ "$H" "$G1_6" 2
+	xcheck "q: neighbours flushed: host -> g1 ICMPv4 passes" 0 "$G1" e4 2 0 0 0 ping_ "$H" "$G1_4" 2
+	xcheck "q: g1 -> g2 ICMPv4 passes (one bridge)" 0 "$G2" e4 2 0 0 0 ping_ "$G1" "$G2_4" 2
+	xcheck "q: g1 -> g2 ICMPv6 passes (one bridge)" 0 "$G2" e6 2 0 0 0 ping_ "$G1" "$G2_6" 2
+	xcheck "q: g2 -> g1 UDPv4 passes (one bridge)" - "$G1" u4 3 0 0 0 udp_ "$G2" "$G1_4" 3
+	xcheck "q: g1 -> lan ICMPv4 dropped at the host's FORWARD +2" 1 "$LAN" e4 0 2 0 0 ping_ "$G1" "$LAN_4" 2
+	xcheck "q: g1 -> lan ICMPv6 dropped at the host's FORWARD +2" 1 "$LAN" e6 0 2 0 0 ping_ "$G1" "$LAN_6" 2
+	xcheck "q: g2 -> lan UDPv4 dropped at the host's FORWARD +3" - "$LAN" u4 0 3 0 0 udp_ "$G2" "$LAN_4" 3
+	xcheck "q: g1 -> lan TCPv6 SYN dropped at the host's FORWARD +SYNs" - "$LAN" t6 0 S 0 0 tcp_ "$G1" "$LAN_6"
+	xcheck "q: lan -> g1 UDPv4 dropped, drops_inbound +3" - "$G1" u4 0 0 3 0 udp_ "$LAN" "$G1_4" 3
+	xcheck "q: lan -> g1 UDPv6 dropped, drops_inbound +3" - "$G1" u6 0 0 3 0 udp_ "$LAN" "$G1_6" 3
+	xcheck "q: g1 -> g3 (one listed network to another) UDPv4 dropped +3" - "$G3" u4 0 3 0 0 udp_ "$G1" "$G3_4" 3
+	xcheck "q: g3 -> g1 (one listed network to another) UDPv6 dropped +3" - "$G1" u6 0 3 0 0 udp_ "$G3" "$G1_6" 3
+	xcheck "q: host from $H1_4 -> lan dropped, drops_postrouting +2" - "$LAN" u4 0 0 0 2 udp_ "$H" "$LAN_4" 2 "$H1_4"
+	xcheck "q: host -> lan from its outside address passes" - "$LAN" u4 2 0 0 0 udp_ "$H" "$LAN_4" 2
+	# an address moved into a listed prefix makes its device host-only
+	hip addr add 192.0.2.62/32 dev eth-out
+	xcheck "q: eth-out given 192.0.2.62: lan -> host UDPv4 still arrives (local)" - "$H" u4 3 0 0 0 \
+		udp_ "$LAN" "$HO_4" 3
+	xcheck "q: eth-out given 192.0.2.62 is host-only: lan -> g3 UDPv4 dropped leaving it, drops_forward +3" - "$G3" u4 0 3 0 0 \
+		udp_ "$LAN" "$G3_4" 3
+	hip addr del 192.0.2.62/32 dev eth-out
+	xcheck "q: the address removed: lan -> g3 UDPv4 dropped as inbound again, drops_inbound +3" - "$G3" u4 0 0 3 0 \
+		udp_ "$LAN" "$G3_4" 3
+	# named and addressed at once; renamed away, it is still addressed
+	must_set hostonly vmnet1
+	hip link set dev vmnet1 down
+	hip link set dev vmnet1 name hgxnet1
+	hip link set dev hgxnet1 up
+	topo_wait_ready
+	check_eq "q: vmnet1 renamed hgxnet1: no longer named, still addressed" \
+		"$(hx awk '$1 == "device" || $1 == "addressed" { print $1, $2 }' /proc/net/hoguard | sort | paste -sd,)" \
+		"addressed hgxnet1,addressed vboxnet0"
+	xcheck "q: renamed: host -> g1 UDPv4 still passes (host-only by address)" - "$G1" u4 3 0 0 0 udp_ "$H" "$G1_4" 3
+	hip link set dev hgxnet1 down
+	hip link set dev hgxnet1 name vmnet1
+	hip link set dev vmnet1 up
+	topo_wait_ready
+	check_eq "q: renamed back: named and addressed" \
+		"$(hx awk '$1 == "device" || $1 == "addressed" { print $1, $2 }' /proc/net/hoguard | sort | paste -sd,)" \
+		"addressed vboxnet0,addressed vmnet1,device vmnet1"
+	unload
+	load hostonly=vmnet1
+}
+
+case_r() {
+	echo "# r: rule 2, each condition alone"
+	configure vmnet1 "" 0 1
+	check_eq "r: learn=0 and no subnets: nothing guarded" "$(pget guarded)" ""
+	xcheck "r: the device alone: lan -> g1 UDPv4 dropped, drops_inbound +3" - "$G1" u4 0 0 3 0 udp_ "$LAN" "$G1_4" 3
+	xcheck "r: the device alone: lan -> g2 UDPv6 dropped, drops_inbound +3" - "$G2" u6 0 0 3 0 udp_ "$LAN" "$G2_6" 3
+	xcheck "r: the device alone: lan2 -> g1 ICMPv4 dropped, drops_inbound +2" 1 "$G1" e4 0 0 2 0 ping_ "$LAN2" "$G1_4" 2
+	configure "" "203.0.113.0/24,2001:db8:200::/64" 1 1
+	xcheck "r: a listed prefix behind an ordinary device: g3 -> lan2 UDPv4 dropped, drops_inbound +3" - "$LAN2" u4 0 0 3 0 \
+		udp_ "$G3" "$LAN2_4" 3
+	xcheck "r: a listed prefix behind an ordinary device: g3 -> lan2 UDPv6 dropped, drops_inbound +3" - "$LAN2" u6 0 0 3 0 \
+		udp_ "$G3" "$LAN2_6" 3
+	xcheck "r: not listed: g3 -> lan UDPv4 passes" - "$LAN" u4 3 0 0 0 udp_ "$G3" "$LAN_4" 3
+	must_set inbound 0
+	xcheck "r: inbound=0: g3 -> lan2 UDPv4 arrives" - "$LAN2" u4 3 0 0 0 udp_ "$G3" "$LAN2_4" 3
+	configure vmnet1 "" 1 1
+}
+
+case_s() {
+	echo "# s: learning that cannot cut the host off"
+	local n
+	configure vmnet1 "" 1 1
+	kmark
+	hip addr add 192.0.2.60/0 dev vmnet1 noprefixroute
+	check_eq "s: a /0 on vmnet1 is not learned" "$(pget guarded)" "$VMNET1_PFX"
+	kmark
+	hip -6 addr add 2001:db8:1::60/8 dev vmnet1 noprefixroute nodad
+	check_eq "s: a /8 (IPv6) on vmnet1 is not learned" "$(pget guarded)" "$VMNET1_PFX"
+	kmark
+	hip addr add 198.51.100.60/16 dev vmnet1 noprefixroute
+	check_eq "s: a /16 holding eth-out's address is not learned" "$(pget guarded)" "$VMNET1_PFX"
+	klog_fetch
+	klog $((KMARK - 2))
+	check_eq "s: the /0: one log line" "$KLOG" \
+		"hoguard: learn: 0.0.0.0/0 not learned: shorter than /8; list it in subnets if it is meant"
+	klog $((KMARK - 1))
+	check_eq "s: the IPv6 /8: its log line" "$(grep -m1 -F 2000::/8 <<<"$KLOG" || true)" \
+		"hoguard: learn: 2000::/8 not learned: shorter than /16; list it in subnets if it is meant"
+	klog
+	check_eq "s: the /16: its log line" "$(grep -m1 -F 198.51.0.0/16 <<<"$KLOG" || true)" \
+		"hoguard: learn: 198.51.0.0/16 not learned: it holds 198.51.100.1 of eth-out, which is not host-only"
+	xcheck "s: host -> lan from its outside address still passes" - "$LAN" u4 2 0 0 0 udp_ "$H" "$LAN_4" 2 "$HO_4"
+	xcheck "s: host -> lan IPv6 from its outside address still passes" - "$LAN" u6 2 0 0 0 udp_ "$H" "$LAN_6" 2 "$HO_6"
+	xcheck "s: g1 -> lan still dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G1" "$LAN_4" 3
+	hip -b - <<-EOF
+		addr del 192.0.2.60/0 dev vmnet1
+		addr del 2001:db8:1::60/8 dev vmnet1
+		addr del 198.51.100.60/16 dev vmnet1
+	EOF
+	# The limit of 1,024 counts prefixes, not addresses.
+	kmark
+	for n in $(seq 1100); do
+		printf 'addr add 2001:db8:1::%x/64 dev vmnet1 nodad\n' $((0x1000 + n))
+	done | hip -b -
+	check_eq "s: 1,100 more addresses in vmnet1's /64: guarded unchanged" "$(pget guarded)" "$VMNET1_PFX"
+	for n in $(seq 1030); do
+		printf 'addr add 2001:db8:%x::1/64 dev vmnet1 nodad\n' $((0x4000 + n))
+	done | hip -b -
+	check_eq "s: 1,032 distinct prefixes: 1,024 learned" \
+		"$(hx grep -c '^learned ' /proc/net/hoguard)" 1024
+	klog_fetch
+	klog
+	check_eq "s: the limit logged (only after 1,024 prefixes)" \
+		"$(grep -c 'more than 1024 learned prefixes' <<<"$KLOG" | sed 's/^[1-9][0-9]*$/yes/')" yes
+	for n in $(seq 1100); do
+		printf 'addr del 2001:db8:1::%x/64 dev vmnet1\n' $((0x1000 + n))
+	done | hip -b -
+	for n in $(seq 1030); do
+		printf 'addr del 2001:db8:%x::1/64 dev vmnet1\n' $((0x4000 + n))
+	done | hip -b -
+	check_eq "s: addresses removed: guarded as before" "$(pget guarded)" "$VMNET1_PFX"
+}
+
+case_t() {
+	echo "# t: a namespace anyone can make"
+	local out
+	unload
+	load 'hostonly=vmnet1,vboxnet*'
+	modprobe dummy
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn sh -c '
+		i=0
+		while [ $i -lt 2100 ]; do echo "link add vboxnet$i type dummy"; i=$((i + 1)); done |
+			ip -b - &&
+			ip link del vboxnet7 &&
+			ip link add vboxnet7 type dummy &&
+			grep -c "^device vboxnet" /proc/net/hoguard' 2>&1)
+	check_eq "t: as nobody: 2,100 matching dummies, one deleted and added again, all guarded there" \
+		"$out" 2100
+	xcheck "t: the host's own guard unchanged: g1 -> lan dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 \
+		udp_ "$G1" "$LAN_4" 3
+	unload
+	load hostonly=vmnet1
+}
+
 # ---------------------------------------------------------------------------
 
 main() {
@@ -788,7 +1036,8 @@ main() {
 	echo "# topology up; module: $KO; cases: $CASES"
 
 	local c start
-	for c in a b c d e f g h i j k l m n o; do
+	# n moves the topology into a namespace; o unloads and ends the run
+	for c in a b c d e f g h i j k l m p q r s t n o; do
 		want "$c" || continue
 		if [ "$c" != a ] && [ "$c" != n ] && ! loaded; then
 			load hostonly=vmnet1

@@ -97,6 +97,8 @@ guest_batch() {
 #   u4 Udp InDatagrams  u6 Udp6InDatagrams  e4 Icmp InEchos
 #   e6 Icmp6InEchos     t4, t6 Tcp OutRsts (one per SYN to port 5001)
 #   (and for the sender, see tcp_: ta Tcp ActiveOpens, tr Tcp RetransSegs)
+#   p4, p6  packets from vmnet1's prefixes arriving on the namespace's eth0,
+#           whatever they are addressed to (probe_add)
 declare -A AGENT=() NSPIDS=()
 RUNDIR=
 
@@ -188,6 +190,12 @@ rx() {
 				return 0
 			fi
 		done <"/proc/$pid/net/snmp6"
+		;;
+	p4 | p6)
+		# what lan's probe (probe_add) saw arrive from vmnet1's prefixes
+		RXV=$(inns "$1" nft list counter netdev hgprobe "ho${2#p}" |
+			awk '$1 == "packets" { print $2 }')
+		[ -z "$RXV" ] || return 0
 		;;
 	*)
 		case $2 in
@@ -519,6 +527,26 @@ inject() {
 	f=$FRAMES/${f//:/_}
 	[ -s "$f" ] || { echo "inject: no frame $f" >&2; return 1; }
 	agent "$LAN2" frame "$f" "$3"
+}
+
+# probe_add NS: count in NS what arrives on its eth0 from vmnet1's prefixes
+# (rx p4, p6), before anything else sees it.
+probe_add() {
+	inns "$1" nft -f - <<-'EOF'
+		table netdev hgprobe {
+			counter ho4 { }
+			counter ho6 { }
+			chain in {
+				type filter hook ingress device "eth0" priority -500; policy accept;
+				ip saddr 192.0.2.0/26 counter name "ho4"
+				ip6 saddr 2001:db8:1::/64 counter name "ho6"
+			}
+		}
+	EOF
+}
+
+probe_del() {
+	inns "$1" nft delete table netdev hgprobe
 }
 
 # ---------------------------------------------------------------------------

@@ -12,6 +12,9 @@
 #      addresses added and removed under learn, while traffic flows
 #   d  unload: rmmod/insmod cycles under a flood, with parameter writes in
 #      progress on the other CPU
+#   e  figures: namespace teardown with and without the module, device
+#      events beside a /proc reader, root's writes beside an unprivileged
+#      namespace of matching devices
 #
 # Output: one `ok`/`FAIL` line per check, the figures as `# ...` lines, and
 # `N passed, M failed`; exit status non-zero on any failure. The kernel log
@@ -25,6 +28,8 @@
 #   HOGUARD_STRESS_ADDRLOOPS probed address add/remove rounds in c (5)
 #   HOGUARD_STRESS_CYCLES  rmmod/insmod cycles in d (100)
 #   HOGUARD_STRESS_RATE    pktgen rate per flow, packets/s (2000)
+#   HOGUARD_STRESS_TEARDOWN  namespaces torn down per figure in e (1000)
+#   HOGUARD_STRESS_UNPRIV_DEVS  devices an unprivileged user makes in e (10000)
 set -eu
 
 STRESS_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -32,13 +37,16 @@ STRESS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$STRESS_DIR/lib.sh"
 
 KO=${1:-}
-PARTS=${HOGUARD_STRESS_PARTS:-abcd}
+PARTS=${HOGUARD_STRESS_PARTS:-abcde}
 SWAPS=${HOGUARD_STRESS_SWAPS:-10000}
 NETNS=${HOGUARD_STRESS_NETNS:-500}
 DEVLOOPS=${HOGUARD_STRESS_DEVLOOPS:-3}
 ADDRLOOPS=${HOGUARD_STRESS_ADDRLOOPS:-5}
 CYCLES=${HOGUARD_STRESS_CYCLES:-100}
 RATE=${HOGUARD_STRESS_RATE:-2000}
+TEARDOWN=${HOGUARD_STRESS_TEARDOWN:-1000}
+UNPRIV_DEVS=${HOGUARD_STRESS_UNPRIV_DEVS:-10000}
+RUNDIR=$(mktemp -d)
 
 on_err() {
 	fail "setup" "line $1: '$2' failed with status $3"
@@ -391,6 +399,129 @@ part_d() {
 }
 
 # ---------------------------------------------------------------------------
+# e: what any user can make must not slow the host: figures, printed with
+# their targets (issue 10, items 3, 4, 7). Each is a ratio of two wall
+# times measured in this VM a moment apart.
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# teardown_ms N: create N namespaces (a dummy device in each), then the
+# time from deleting them to their cleanup being done. Cleanup runs in
+# batches, in order: a canary namespace deleted last, whose veth peer is
+# here, is gone once every one before it is.
+teardown_ms() {
+	local n=$1 i t0
+	for ((i = 0; i < n; i++)); do
+		echo "netns add hge$i"
+		echo "link add vboxnet0 netns hge$i type dummy"
+	done | ip -batch -
+	ip netns add hgecanary
+	ip link add hgecan0 type veth peer name eth0 netns hgecanary
+	t0=$(now_ms)
+	for ((i = 0; i < n; i++)); do echo "netns del hge$i"; done | ip -batch -
+	ip netns del hgecanary
+	while ip link show hgecan0 >/dev/null 2>&1; do sleep 0.01; done
+	echo $(($(now_ms) - t0))
+}
+
+# devices_ms N: time to create N dummy devices in namespace hgedev (none
+# matches a pattern), on CPU 0, then delete them.
+devices_ms() {
+	local n=$1 i t0 t
+	t0=$(now_ms)
+	for ((i = 0; i < n; i++)); do echo "link add d$i type dummy"; done |
+		taskset -c 0 ip -n hgedev -batch -
+	t=$(($(now_ms) - t0))
+	for ((i = 0; i < n; i++)); do echo "link del d$i"; done | ip -n hgedev -batch -
+	echo "$t"
+}
+
+# writes_ms N: time for N pairs of writes to hostonly and to subnets, each
+# a change.
+writes_ms() {
+	local n=$1 i t0
+	t0=$(now_ms)
+	for ((i = 0; i < n; i++)); do
+		pset hostonly 'vmnet1,vboxnet*,virbr9'
+		pset subnets 192.0.2.0/26
+		pset hostonly 'vmnet1,vboxnet*'
+		pset subnets 198.51.100.128/25
+	done
+	echo $(($(now_ms) - t0))
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+
+part_e() {
+	echo "# e: figures: namespace teardown, device events beside a reader, writes beside many devices"
+	local n=$TEARDOWN without with i x y pid out wo=() wi=()
+	# three rounds, alternating, and the medians: wall times in a VM on a
+	# shared machine vary from one minute to the next
+	for i in 1 2 3; do
+		unload
+		wo+=("$(teardown_ms "$n")")
+		load 'hostonly=vmnet1,vboxnet*'
+		wi+=("$(teardown_ms "$n")")
+	done
+	check_eq "e1: hoguard still loaded and guarding after $((3 * n)) namespaces" "$(pget hostonly)" 'vmnet1,vboxnet*'
+	without=$(printf '%s\n' "${wo[@]}" | sort -n | sed -n 2p)
+	with=$(printf '%s\n' "${wi[@]}" | sort -n | sed -n 2p)
+	fig "e1: tearing down $n namespaces, 3 rounds: without hoguard ${wo[*]} ms, with it ${wi[*]} ms; medians ${without} and ${with} ms: $(ratio "$with" "$without")x (target: at most 1.2x)"
+
+	# e2: 65,536 listed prefixes; 1,000 devices made elsewhere while
+	# /proc/net/hoguard (every prefix, one line each) is read in a loop
+	for ((x = 0; x < 256; x++)); do
+		out=
+		for ((y = 0; y < 256; y++)); do
+			out+="${out:+,}2001:db8:$x:$y::/64"
+			if [ $((y % 128)) -eq 127 ]; then
+				pset subnets "+$out" || die "could not list 2001:db8:$x::/48's /64s"
+				out=
+			fi
+		done
+	done
+	check_eq "e2: 65,536 prefixes listed" "$(grep -c '^subnet ' /proc/net/hoguard)" 65536
+	ip netns add hgedev
+	# CPU 1 is kept busy both times, by a plain spinner and then by the
+	# reader: the two vCPUs share one emulator thread, so only what the
+	# reader itself does to device events (waiting for hoguard) shows.
+	taskset -c 1 sh -c 'while :; do :; done' &
+	pid=$!
+	without=$(devices_ms 1000)
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	: >"$RUNDIR/reads"
+	taskset -c 1 sh -c "while :; do cat /proc/net/hoguard >/dev/null; echo >>$RUNDIR/reads; done" &
+	pid=$!
+	with=$(devices_ms 1000)
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	fig "e2: 1,000 devices made in another namespace on CPU 0: ${without} ms beside a spinner on CPU 1, ${with} ms beside a loop reading /proc/net/hoguard (65,536 prefixes; $(wc -l <"$RUNDIR/reads") reads): $(ratio "$with" "$without")x (target: at most 1.5x)"
+	ip netns del hgedev
+	pset subnets ""
+
+	# e3: root's writes beside an unprivileged namespace of matching devices
+	without=$(writes_ms 20)
+	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn sh -c '
+		i=0
+		while [ $i -lt '"$UNPRIV_DEVS"' ]; do echo "link add vboxnet$i type dummy"; i=$((i + 1)); done |
+			ip -b - && echo ready && exec sleep 600' >"$RUNDIR/unpriv.out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 6000; i++)); do
+		grep -q ready "$RUNDIR/unpriv.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	check_eq "e3: an unprivileged user made $UNPRIV_DEVS matching devices in a namespace of their own" \
+		"$(cat "$RUNDIR/unpriv.out")" ready
+	with=$(writes_ms 20)
+	check_eq "e3: root's writes still apply" "$(pget hostonly)|$(pget subnets)" 'vmnet1,vboxnet*|198.51.100.128/25'
+	fig "e3: 80 writes to hostonly and subnets: ${without} ms, ${with} ms beside $UNPRIV_DEVS matching devices in an unprivileged namespace: $(ratio "$with" "$without")x (target: at most 2x)"
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	pset subnets ""
+}
+
+# ---------------------------------------------------------------------------
 main() {
 	[ "$(id -u)" = 0 ] || die "must run as root"
 	[ -f "$KO" ] || die "usage: $0 MODULE_KO (got '$KO')"
@@ -402,7 +533,7 @@ main() {
 	topo_build
 	echo "# topology up; module: $KO; parts: $PARTS; $(nproc) CPUs"
 	local p start
-	for p in a b c d; do
+	for p in a b c d e; do
 		[[ $PARTS == *"$p"* ]] || continue
 		start=$SECONDS
 		"part_$p"
