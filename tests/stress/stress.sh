@@ -285,24 +285,32 @@ part_c() {
 	check_eq "c: no flood packet arrived while vmnet1 was guarded (between a rename-in and the next rename-away)" "$leaks" 0
 
 	# c3: addresses under learn: o2 sends from 203.0.113.7; it is guarded
-	# exactly while vmnet1 carries an address of its prefix
+	# exactly while vmnet1 carries an address of a prefix holding it. (Not
+	# 203.0.113.9/25: that holds eth-out2's own 203.0.113.1, and learning
+	# refuses a prefix that holds an address of a device that is not
+	# host-only. No prefix route: o2 stays reached through eth-out2.)
 	local m
 	t0=$SECONDS
 	for ((m = 1; m <= ADDRLOOPS; m++)); do
-		ip addr add 203.0.113.9/25 dev vmnet1
-		ip -6 addr add 2001:db8:203::9/64 dev vmnet1 nodad
-		probe "c: address round $m: 203.0.113.9/25 + 2001:db8:203::9/64 on vmnet1: o2 guarded at once" o2 0 6
-		ip addr del 203.0.113.9/25 dev vmnet1
-		ip -6 addr del 2001:db8:203::9/64 dev vmnet1
+		ip addr add 203.0.113.5/30 dev vmnet1 noprefixroute
+		ip -6 addr add 2001:db8:203::5/126 dev vmnet1 nodad noprefixroute
+		probe "c: address round $m: 203.0.113.5/30 + 2001:db8:203::5/126 on vmnet1: o2 guarded at once" o2 0 6
+		ip addr del 203.0.113.5/30 dev vmnet1
+		ip -6 addr del 2001:db8:203::5/126 dev vmnet1
 		probe "c: address round $m: removed: o2 passes" o2 6 0
 	done
+	ip addr add 203.0.113.9/25 dev vmnet1 noprefixroute
+	check_eq "c: 203.0.113.9/25 on vmnet1, holding eth-out2's address, is not learned" \
+		"$(pget guarded)" "192.0.2.0/26,2001:db8:1::/64"
+	probe "c: so o2 passes" o2 6 0
+	ip addr del 203.0.113.9/25 dev vmnet1
 	# and fast: 400 changes in one go, ending without the address
 	batch=$(mktemp)
 	for ((m = 0; m < 100; m++)); do
-		echo "addr add 203.0.113.9/25 dev vmnet1"
-		echo "addr add 2001:db8:203::9/64 dev vmnet1 nodad"
-		echo "addr del 203.0.113.9/25 dev vmnet1"
-		echo "addr del 2001:db8:203::9/64 dev vmnet1"
+		echo "addr add 203.0.113.5/30 dev vmnet1 noprefixroute"
+		echo "addr add 2001:db8:203::5/126 dev vmnet1 nodad noprefixroute"
+		echo "addr del 203.0.113.5/30 dev vmnet1"
+		echo "addr del 2001:db8:203::5/126 dev vmnet1"
 	done >"$batch"
 	check_cmd "c: 400 address changes on vmnet1 in one ip -batch" ip -batch "$batch"
 	rm -f "$batch"
