@@ -63,6 +63,8 @@ help:
 	@echo "make unit          unit tests only (no VM)"
 	@echo "make build-all     W=1 + sparse builds for SERIES ($(SERIES))"
 	@echo "make checkpatch    checkpatch.pl --strict on the module sources"
+	@echo "sudo make bench    forwarding cost per packet (BENCH_SERIES: $(BENCH_SERIES))"
+	@echo "sudo make figures  what any user can make: teardown, events, writes (stress part e)"
 	@echo "sudo make install | uninstall           without DKMS, for KVER (default: running);"
 	@echo "                   hoguardctl under PREFIX (/usr/local), DESTDIR stages"
 	@echo "sudo make dkms-install | dkms-remove    DKMS, /usr/src/hoguard-VERSION, KVER"
@@ -129,3 +131,13 @@ bench:
 	scripts/bench $(BENCH_SERIES)
 
 .PHONY: bench
+
+# What any user can make, as figures with their targets (namespace
+# teardown, device events beside a /proc reader, root's writes beside
+# 10,000 unprivileged devices): stress part e, tests/stress/stress.sh.
+# Wall-time ratios, so a benchmark, not a part of make check.
+FIGURES_SERIES ?= 6.1 6.12
+figures:
+	for s in $(FIGURES_SERIES); do tests/stress/run.sh $$s e || exit 1; done
+
+.PHONY: figures
