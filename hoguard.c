@@ -1276,6 +1276,16 @@ static int hog_ifindex_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static bool hog_devs_sorted(const struct hog_devs *d)
+{
+	unsigned int i;
+
+	for (i = 1; i < d->n; i++)
+		if (d->ifindex[i - 1] >= d->ifindex[i])
+			return false;
+	return true;
+}
+
 /* The devices of @net for which @pred holds, or NULL for none. */
 static int hog_devs_scan(struct net *net,
 			 bool (*pred)(struct net_device *, const void *),
@@ -1309,9 +1319,19 @@ static int hog_devs_scan(struct net *net,
 		kvfree(d);
 		return 0;
 	}
-	sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
+	/* devices are listed as registered: in ifindex order, unless moved in */
+	if (!hog_devs_sorted(d))
+		sort(d->ifindex, d->n, sizeof(int), hog_ifindex_cmp, NULL);
 	*out = d;
 	return 0;
+}
+
+static bool hog_devs_eq(const struct hog_devs *x, const struct hog_devs *y)
+{
+	if (!x || !y)
+		return x == y;
+	return x->n == y->n &&
+	       !memcmp(x->ifindex, y->ifindex, x->n * sizeof(int));
 }
 
 static bool hog_devs_has0(const struct hog_devs *d, int ifindex)
@@ -1561,6 +1581,7 @@ struct hog_state {
 	struct hog_devs *named, *addressed, *devs;
 	struct hog_list *learned;
 	struct hog_tab *learned_tab;
+	bool same;		/* nothing changes: keep all in force */
 	bool same_learned;	/* keep the learned list and table in force */
 	u32 refused;		/* learned prefixes left out */
 	bool over;		/* ... and more than HOG_MAX_LEARNED */
@@ -1620,9 +1641,15 @@ static int hog_state_learn(struct hog_net *hn, struct hog_state *st)
 	return 0;
 }
 
-/* What hog_state_build() looks for anew; the rest is taken as it is. */
+/*
+ * What hog_state_build() looks for anew; the rest is taken as it is.
+ * HOG_SCAN_SAME_OK: when what is found anew is what is in force, so is
+ * the rest (a write to hostonly or subnets: addresses did not change, or
+ * their own events rebuild the learned part).
+ */
 #define HOG_SCAN_NAMED		BIT(0)
 #define HOG_SCAN_ADDRESSED	BIT(1)
+#define HOG_SCAN_SAME_OK	BIT(2)
 #define HOG_SCAN_ALL		(HOG_SCAN_NAMED | HOG_SCAN_ADDRESSED)
 
 /*
@@ -1636,23 +1663,34 @@ static int hog_state_build(struct hog_net *hn, const struct hog_pats *pats,
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (!(scan & HOG_SCAN_NAMED))
-		ret = hog_devs_dup(hn->named, &st->named);
-	else if (pats->n)
+	if ((scan & HOG_SCAN_NAMED) && pats->n)
 		ret = hog_devs_scan(hn->net, hog_dev_named, pats, &st->named);
-	if (ret)
-		;
-	else if (!(scan & HOG_SCAN_ADDRESSED))
-		ret = hog_devs_dup(hn->addressed, &st->addressed);
-	else if (tab)
+	if (!ret && (scan & HOG_SCAN_ADDRESSED) && tab)
 		ret = hog_devs_scan(hn->net, hog_dev_addressed, tab,
 				    &st->addressed);
+	if (ret)
+		goto fail;
+	/* a namespace the change does not touch costs one look, no copy */
+	if ((scan & HOG_SCAN_SAME_OK) &&
+	    (!(scan & HOG_SCAN_NAMED) || hog_devs_eq(st->named, hn->named)) &&
+	    (!(scan & HOG_SCAN_ADDRESSED) ||
+	     hog_devs_eq(st->addressed, hn->addressed))) {
+		hog_state_free(st);
+		st->same = true;
+		return 0;
+	}
+	if (!(scan & HOG_SCAN_NAMED))
+		ret = hog_devs_dup(hn->named, &st->named);
+	if (!ret && !(scan & HOG_SCAN_ADDRESSED))
+		ret = hog_devs_dup(hn->addressed, &st->addressed);
 	if (!ret)
 		ret = hog_devs_union(st->named, st->addressed, &st->devs);
 	if (!ret)
 		ret = hog_state_learn(hn, st);
-	if (ret)
-		hog_state_free(st);
+	if (!ret)
+		return 0;
+fail:
+	hog_state_free(st);
 	return ret;
 }
 
@@ -1662,6 +1700,10 @@ static void hog_state_publish(struct hog_net *hn, struct hog_state *st)
 	struct hog_devs *old;
 
 	lockdep_assert_held(&hog_mutex);
+	if (st->same) {
+		st->same = false;
+		return;
+	}
 	kvfree(hn->named);
 	kvfree(hn->addressed);
 	hn->named = st->named;
@@ -2232,7 +2274,8 @@ static int hog_hostonly_set(const char *val, const struct kernel_param *kp)
 	old = rcu_replace_pointer(hog_pats_seen, np,
 				  lockdep_is_held(&hog_mutex));
 	smp_mb();	/* pairs with hog_dev_may_matter()'s */
-	ret = hog_apply_all(&np->p, hog_listed_now(), HOG_SCAN_NAMED,
+	ret = hog_apply_all(&np->p, hog_listed_now(),
+			    HOG_SCAN_NAMED | HOG_SCAN_SAME_OK,
 			    hog_pats_publish, &np->p);
 	if (ret) {
 		rcu_assign_pointer(hog_pats_seen, old);
@@ -2299,7 +2342,8 @@ static int hog_listed_apply(struct hog_list *l)
 	}
 	WRITE_ONCE(hog_listing, 1);
 	smp_mb();	/* pairs with hog_addr_event()'s */
-	ret = hog_apply_all(&hog_pats, nx.t, HOG_SCAN_ADDRESSED,
+	ret = hog_apply_all(&hog_pats, nx.t,
+			    HOG_SCAN_ADDRESSED | HOG_SCAN_SAME_OK,
 			    hog_listed_publish, &nx);
 	smp_store_release(&hog_listing, 0);	/* after the publication */
 	if (ret) {
