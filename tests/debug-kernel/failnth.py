@@ -47,7 +47,7 @@ def errname(e):
 def main():
     n = int(sys.argv[1])
     op = sys.argv[2]
-    me = f"{os.getpid()}/task/{os.gettid()}"
+    me = "thread-self"
     if op in ("write", "read"):
         path = sys.argv[3]
         fd = os.open(path, os.O_WRONLY if op == "write" else os.O_RDONLY)
