@@ -932,12 +932,16 @@ static inline struct hog_net *hog_pernet(const struct net *net)
 /*
  * The allocation helpers (hog_alloc, hog_list_alloc, hog_devs_alloc,
  * hog_stats_alloc) are out of line, and the kernel's fault injection may
- * make them fail (fail_function: tests/debug-kernel/faults.sh).
+ * make them fail (fail_function: tests/debug-kernel/faults.sh).  Every
+ * caller handles a failure (fails closed, refuses the write, logs its own
+ * line): no allocator warning, which anyone owning a namespace could
+ * provoke, with a stack dump each time (a vmalloc fallback that fails).
  */
 noinline void *hog_alloc(size_t size, gfp_t gfp)
 {
 	if (hog_fault())
 		return NULL;
+	gfp |= __GFP_NOWARN;
 	if (gfpflags_allow_blocking(gfp))
 		return kvzalloc(size, gfp);
 	return kzalloc(size, gfp);
@@ -971,7 +975,8 @@ static noinline struct hog_stats __percpu *hog_stats_alloc(void)
 
 	if (hog_fault())
 		return NULL;
-	stats = alloc_percpu_gfp(struct hog_stats, GFP_KERNEL_ACCOUNT);
+	stats = alloc_percpu_gfp(struct hog_stats,
+				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (stats)
 		for_each_possible_cpu(cpu)
 			u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
@@ -1277,7 +1282,8 @@ static noinline struct hog_devs *hog_devs_alloc(unsigned int n)
 
 	if (hog_fault())
 		return NULL;
-	d = kvmalloc(struct_size(d, ifindex, n), GFP_KERNEL_ACCOUNT);
+	d = kvmalloc(struct_size(d, ifindex, n),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (d)
 		d->n = 0;
 	return d;
