@@ -361,22 +361,29 @@ guarded_in() {
 		END { exit !ok }' <<<"$VIEW"
 }
 
-# sweep OP HELPER: fail each call of HELPER made by OP in turn.
-HELPER=
-sweep() {
-	local op=$1 n before ref base calls=0
-	HELPER=$2
+# reference OP: BASE, the settled state before OP, and REF, after OP
+# without faults; OP is undone and must leave BASE again.
+BASE='' REF=''
+reference() {
+	local op=$1
 	settled
-	base=$SNAP
-	# the reference: the operation without faults
+	BASE=$SNAP
 	ff_off
 	"op_$op" 0
 	[ "$ST" = ok ] || die "$op without faults: $ST $(cat "$RUNDIR/nth.err")"
 	settled
-	ref=$SNAP
+	REF=$SNAP
 	"undo_$op"
 	settled
-	[ "$SNAP" = "$base" ] || die "$op undone is not as before: $(diff <(echo "$base") <(echo "$SNAP") | paste -sd' ')"
+	[ "$SNAP" = "$BASE" ] || die "$op undone is not as before: $(diff <(echo "$BASE") <(echo "$SNAP") | paste -sd' ')"
+}
+
+# sweep OP HELPER: fail each call of HELPER made by OP in turn (after
+# reference OP).
+HELPER=
+sweep() {
+	local op=$1 n before ref=$REF base=$BASE calls=0
+	HELPER=$2
 	# Armed with probability 0: only the task given a fail-nth fails, the
 	# test's own reads, the undoing and the retries in the workqueue do not.
 	ff_arm "$HELPER"
@@ -628,6 +635,7 @@ main() {
 		[ "$op" != addr6 ] || continue
 		echo "# sweep: $op"
 		! declare -F "pre_$op" >/dev/null || "pre_$op"
+		reference "$op"
 		for h in "${HELPERS[@]}"; do
 			sweep "$op" "$h"
 		done
