@@ -26,18 +26,26 @@ import sys
 SYS_FINIT_MODULE = 313  # x86_64
 
 
-def set_nth(pid, n):
-    if not os.path.exists(f"/proc/{pid}/fail-nth") and n == 0:
-        return  # a kernel without fault injection: nothing to undo
-    with open(f"/proc/{pid}/fail-nth", "w") as f:
-        f.write(f"{n}\n")
+class Nth:
+    """A task's fail-nth, through a file opened beforehand: once armed,
+    opening it would be allocations of the task's own, which count when
+    failslab's points do (faults.sh's module load)."""
 
+    def __init__(self, pid):
+        path = f"/proc/{pid}/fail-nth"
+        # a kernel without fault injection (HOGUARD_FAULTS_DRY): no file
+        self.fd = os.open(path, os.O_RDWR) if os.path.exists(path) else None
 
-def get_nth(pid):
-    if not os.path.exists(f"/proc/{pid}/fail-nth"):
-        return 0
-    with open(f"/proc/{pid}/fail-nth") as f:
-        return int(f.read())
+    def set(self, n):
+        if self.fd is not None:
+            os.pwrite(self.fd, b"%d" % n, 0)
+        elif n:
+            sys.exit("failnth.py: no fail-nth: kernel without fault injection")
+
+    def get(self):
+        if self.fd is None:
+            return 0
+        return int(os.pread(self.fd, 32, 0))
 
 
 def errname(e):
@@ -47,13 +55,13 @@ def errname(e):
 def main():
     n = int(sys.argv[1])
     op = sys.argv[2]
-    me = "thread-self"
     if op in ("write", "read"):
         path = sys.argv[3]
         fd = os.open(path, os.O_WRONLY if op == "write" else os.O_RDONLY)
         data = sys.argv[4].encode() if op == "write" else None
         st = "ok"
-        set_nth(me, n)
+        me = Nth("thread-self")
+        me.set(n)
         try:
             if op == "write":
                 os.write(fd, data)
@@ -61,8 +69,8 @@ def main():
                 os.read(fd, 1 << 20)
         except OSError as e:
             st = errname(e)
-        left = get_nth(me)
-        set_nth(me, 0)
+        left = me.get()
+        me.set(0)
         os.close(fd)
     elif op == "finit":
         fd = os.open(sys.argv[3], os.O_RDONLY)
@@ -71,11 +79,12 @@ def main():
         libc.syscall.restype = ctypes.c_long
         # a first call, so that ctypes has set up what it needs: EBADF
         libc.syscall(SYS_FINIT_MODULE, -1, params, 0)
-        set_nth(me, n)
+        me = Nth("thread-self")
+        me.set(n)
         r = libc.syscall(SYS_FINIT_MODULE, fd, params, 0)
         e = ctypes.get_errno()
-        left = get_nth(me)
-        set_nth(me, 0)
+        left = me.get()
+        me.set(0)
         st = "ok" if r == 0 else errno.errorcode.get(e, str(e))
         os.close(fd)
     elif op == "run":
@@ -83,13 +92,13 @@ def main():
         pid = os.fork()
         if pid == 0:
             try:
-                set_nth("self", n)
+                Nth("self").set(n)
                 os.execvp(sys.argv[3], sys.argv[3:])
             finally:
                 os._exit(127)
         # the child's count, read while it is a zombie
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
-        left = get_nth(pid)
+        left = Nth(pid).get()
         _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
         st = "ok" if code == 0 else f"exit={code}"
