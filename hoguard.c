@@ -15,6 +15,7 @@
 #ifdef __KERNEL__
 #include <linux/ctype.h>
 #include <linux/errno.h>
+#include <linux/error-injection.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/overflow.h>
@@ -431,7 +432,7 @@ int hog_pfx_format(const struct hog_pfx *p, char *buf, size_t size)
 /* ---------------------------------------------------------------------- */
 /* Core: prefix lists                                                      */
 
-struct hog_list *hog_list_alloc(u32 n, gfp_t gfp)
+noinline struct hog_list *hog_list_alloc(u32 n, gfp_t gfp)
 {
 	struct hog_list *l = hog_alloc(struct_size(l, p, n), gfp);
 
@@ -439,6 +440,8 @@ struct hog_list *hog_list_alloc(u32 n, gfp_t gfp)
 		l->n = 0;
 	return l;
 }
+
+ALLOW_ERROR_INJECTION(hog_list_alloc, NULL);
 
 static int hog_pfx_cmp_sort(const void *x, const void *y)
 {
@@ -926,6 +929,26 @@ static inline struct hog_net *hog_pernet(const struct net *net)
 	return net_generic(net, hog_net_id);
 }
 
+/*
+ * The allocation helpers (hog_alloc, hog_list_alloc, hog_devs_alloc,
+ * hog_stats_alloc) are out of line, and the kernel's fault injection may
+ * make them fail (fail_function: tests/debug-kernel/faults.sh).  Every
+ * caller handles a failure (fails closed, refuses the write, logs its own
+ * line): no allocator warning, which anyone owning a namespace could
+ * provoke, with a stack dump each time (a vmalloc fallback that fails).
+ */
+noinline void *hog_alloc(size_t size, gfp_t gfp)
+{
+	if (hog_fault())
+		return NULL;
+	gfp |= __GFP_NOWARN;
+	if (gfpflags_allow_blocking(gfp))
+		return kvzalloc(size, gfp);
+	return kzalloc(size, gfp);
+}
+
+ALLOW_ERROR_INJECTION(hog_alloc, NULL);
+
 static u64 hog_stats_sum(struct hog_stats __percpu *stats, enum hog_reason r)
 {
 	u64 sum = 0;
@@ -945,19 +968,22 @@ static u64 hog_stats_sum(struct hog_stats __percpu *stats, enum hog_reason r)
 	return sum;
 }
 
-static struct hog_stats __percpu *hog_stats_alloc(void)
+static noinline struct hog_stats __percpu *hog_stats_alloc(void)
 {
 	struct hog_stats __percpu *stats;
 	int cpu;
 
 	if (hog_fault())
 		return NULL;
-	stats = alloc_percpu_gfp(struct hog_stats, GFP_KERNEL_ACCOUNT);
+	stats = alloc_percpu_gfp(struct hog_stats,
+				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (stats)
 		for_each_possible_cpu(cpu)
 			u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
 	return stats;
 }
+
+ALLOW_ERROR_INJECTION(hog_stats_alloc, NULL);
 
 /* ---------------------------------------------------------------------- */
 /* Packet path                                                             */
@@ -1250,17 +1276,20 @@ static bool hog_dev_addressed(struct net_device *dev, const void *tab)
 	return tab && hog_dev_addrs(dev, hog_addr_in_tab, (void *)tab);
 }
 
-static struct hog_devs *hog_devs_alloc(unsigned int n)
+static noinline struct hog_devs *hog_devs_alloc(unsigned int n)
 {
 	struct hog_devs *d;
 
 	if (hog_fault())
 		return NULL;
-	d = kvmalloc(struct_size(d, ifindex, n), GFP_KERNEL_ACCOUNT);
+	d = kvmalloc(struct_size(d, ifindex, n),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (d)
 		d->n = 0;
 	return d;
 }
+
+ALLOW_ERROR_INJECTION(hog_devs_alloc, NULL);
 
 /* Readers of the published sets are packets: free after a grace period. */
 static void hog_devs_free_rcu(struct hog_devs *d)

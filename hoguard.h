@@ -64,15 +64,8 @@ static inline bool hog_fault(void)
 }
 #endif
 
-/* Zeroed memory; large only where the caller may sleep. */
-static inline void *hog_alloc(size_t size, gfp_t gfp)
-{
-	if (hog_fault())
-		return NULL;
-	if (gfpflags_allow_blocking(gfp))
-		return kvzalloc(size, gfp);
-	return kzalloc(size, gfp);
-}
+/* Zeroed memory; large only where the caller may sleep (hoguard.c). */
+void *hog_alloc(size_t size, gfp_t gfp);
 
 static inline void hog_free(const void *p)
 {

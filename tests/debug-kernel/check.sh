@@ -1,8 +1,10 @@
 #!/bin/bash
 # `make check-debug`: build the debug kernel (build.sh), build hoguard.ko
-# against it, then run the end-to-end suite and the stress tests on it in
-# the VM with panic_on_warn (vmrun's default), each followed by a kmemleak
-# scan after the module is unloaded (in-vm.sh). The suite and each stress
+# against it, then run the end-to-end suite, the stress tests and the
+# kernel's fault injection on hoguard's failure paths (faults.sh: fail_function
+# on its allocation helpers, failslab on the module load) on it in the VM
+# with panic_on_warn (vmrun's default), each followed by a kmemleak scan
+# after the module is unloaded (in-vm.sh). The suite and each stress
 # part get a VM of their own, two at a time. vmrun fails the run on any
 # WARN, BUG, Oops, KASAN/UBSAN/lockdep/RCU/DEBUG_OBJECTS report or unexpected
 # taint in the kernel log.
@@ -49,6 +51,8 @@ lane() {
 		for p in a b; do
 			step "debug: stress part $p + kmemleak" vm "stress-$p" "$REPO/tests/stress/stress.sh" $p
 		done
+		# lane B (churn) was the longer one by 22 minutes
+		step "debug: fault injection (fail_function, failslab) + kmemleak" vm faults "$REPO/tests/debug-kernel/faults.sh"
 		;;
 	B)
 		for p in c d; do

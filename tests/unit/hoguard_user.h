@@ -84,6 +84,11 @@ static inline void sort(void *base, size_t num, size_t size,
 	qsort(base, num, size, cmp);
 }
 
+/* The kernel's fault injection (fail_function) has nothing to do here. */
+#define noinline	__attribute__((__noinline__))
+#define ALLOW_ERROR_INJECTION(fname, etype) \
+	extern int hog_no_error_injection_##fname
+
 /*
  * Allocation with failure injection: after hog_fail_after successful
  * allocations, every further one fails (-1: never).
