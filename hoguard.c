@@ -691,7 +691,11 @@ static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
 	}
 	for (i = 0; i < n; i++) {
 		u32 h = hog_slot_hash(t, p[i].a, p[i].len);
-		u32 b = hog_hash(hog_fold6(p[i].a, t->bkey), t->bshift);
+		u32 b = p[i].family == HOG_V4 ?
+			(__force u32)(p[i].a[0] & t->bkey[0]) :
+			hog_bfold6(p[i].a, t->bkey);
+
+		b = hog_hash(b, t->bshift);
 
 		while (t->slot[h].used)
 			h = (h + 1) & t->hmask;
@@ -848,10 +852,20 @@ struct hog_stats {
 	struct u64_stats_sync syncp;
 };
 
-/* A set of devices of one namespace: sorted ifindexes. */
+/*
+ * A set of devices of one namespace: sorted ifindexes.  The set the packet
+ * path reads (hog_net.devs) also has an open-addressing hash of them, at
+ * most half full, so that testing a device costs the same for 1 device as
+ * for 1,000; its multiplier is random, per set, so that the ifindexes a
+ * namespace's owner picks cannot line up in one probe chain.
+ */
 struct hog_devs {
 	struct rcu_head rcu;
 	unsigned int n;
+	u32 mul;		/* odd, random */
+	u32 hmask;		/* hash slots - 1 */
+	u8 hshift;		/* 32 - log2(hash slots) */
+	int *slot;		/* 0: free; NULL: no hash */
 	int ifindex[];
 };
 
@@ -988,6 +1002,20 @@ ALLOW_ERROR_INJECTION(hog_stats_alloc, NULL);
 /* ---------------------------------------------------------------------- */
 /* Packet path                                                             */
 
+/* Is @ifindex in the published set @d (one that has a hash)? */
+static __always_inline bool hog_devs_hit(const struct hog_devs *d, int ifindex)
+{
+	u32 i = ((u32)ifindex * d->mul) >> d->hshift;
+	int x;
+
+	while ((x = d->slot[i]) != 0) {
+		if (x == ifindex)
+			return true;
+		i = (i + 1) & d->hmask;
+	}
+	return false;
+}
+
 static bool hog_devs_has(const struct hog_devs *d, int ifindex)
 {
 	unsigned int lo = 0, hi = d->n;
@@ -1014,11 +1042,11 @@ static __always_inline bool hog_in_tab(const struct hog_tab *t, u8 pf,
 }
 
 /* Is @a inside a prefix guarded in this namespace, listed or learned? */
-static __always_inline bool hog_guarded(const struct hog_net *hn, u8 pf,
+static __always_inline bool hog_guarded(const struct hog_tab *listed,
+					const struct hog_tab *learned, u8 pf,
 					const __be32 *a)
 {
-	return hog_in_tab(rcu_dereference(hog_listed_tab), pf, a) ||
-	       hog_in_tab(rcu_dereference(hn->learned_tab), pf, a);
+	return hog_in_tab(listed, pf, a) || hog_in_tab(learned, pf, a);
 }
 
 static const __be32 *hog_saddr(const struct sk_buff *skb, u8 pf)
@@ -1062,18 +1090,18 @@ static bool hog_duplicating(void)
  * Positive evidence that hog_forward() judged @skb: ip_forward() marks what
  * it forwards (IPv4), hog_forward() marks what it lets pass (IPv6, which
  * ip6_forward() does not mark), br_netfilter records the bridge port it
- * forwards to.  A copy made by nft dup or xt TEE carries its original's
- * marks but was never judged itself.
+ * forwards to (hog_postrouting_unmarked()).  A copy made by nft dup or xt
+ * TEE carries its original's marks but was never judged itself.
  */
-static bool hog_judged(const struct sk_buff *skb, u8 pf)
+static __always_inline bool hog_forwarded(const struct sk_buff *skb, u8 pf)
 {
-	if (hog_duplicating())
+	if (pf == NFPROTO_IPV4) {
+		if (!(IPCB(skb)->flags & IPSKB_FORWARDED))
+			return false;
+	} else if (!(IP6CB(skb)->flags & IP6SKB_FORWARDED)) {
 		return false;
-	if (hog_bridged(skb))
-		return true;
-	if (pf == NFPROTO_IPV4)
-		return IPCB(skb)->flags & IPSKB_FORWARDED;
-	return IP6CB(skb)->flags & IP6SKB_FORWARDED;
+	}
+	return !hog_duplicating();
 }
 
 static void hog_log_drop(enum hog_reason r, const struct sk_buff *skb,
@@ -1119,58 +1147,111 @@ static unsigned int hog_drop(const struct hog_net *hn, enum hog_reason r,
 	return READ_ONCE(hog_monitor) ? NF_ACCEPT : NF_DROP;
 }
 
-static unsigned int hog_forward(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state)
+/* The verdict at FORWARD, for a packet that may be guarded. */
+static noinline unsigned int hog_forward_judge(const struct hog_net *hn,
+					       struct sk_buff *skb,
+					       const struct nf_hook_state *state)
 {
-	const struct hog_net *hn = priv;
 	const struct hog_devs *devs = rcu_dereference(hn->devs);
+	const struct hog_tab *listed = rcu_dereference(hog_listed_tab);
+	const struct hog_tab *learned = rcu_dereference(hn->learned_tab);
 	unsigned int verdict = NF_ACCEPT;
 	bool in_ho = false, out_ho = false;
+	u8 pf = state->pf;
 
 	if (unlikely(READ_ONCE(hn->closed))) {
 		in_ho = true;
 		out_ho = true;
 	} else if (devs) {
-		in_ho = hog_devs_has(devs, state->in->ifindex);
-		out_ho = hog_devs_has(devs, state->out->ifindex);
+		in_ho = hog_devs_hit(devs, state->in->ifindex);
+		out_ho = hog_devs_hit(devs, state->out->ifindex);
 	}
 	if (in_ho && state->in == state->out)
 		;	/* guest to guest on one network, e.g. over br_netfilter */
-	else if (in_ho || hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+	else if (in_ho || hog_guarded(listed, learned, pf, hog_saddr(skb, pf)))
 		verdict = hog_drop(hn, HOG_FORWARD, skb, state);
 	else if (READ_ONCE(hog_inbound) &&
-		 (out_ho || hog_guarded(hn, state->pf, hog_daddr(skb, state->pf))))
+		 (out_ho || hog_guarded(listed, learned, pf, hog_daddr(skb, pf))))
 		verdict = hog_drop(hn, HOG_INBOUND, skb, state);
-	if (verdict == NF_ACCEPT && state->pf == NFPROTO_IPV6 &&
-	    !hog_bridged(skb))
+	if (verdict == NF_ACCEPT && pf == NFPROTO_IPV6 && !hog_bridged(skb))
 		IP6CB(skb)->flags |= IP6SKB_FORWARDED;
 	return verdict;
+}
+
+/* Can a packet from @s to @d be guarded by @t?  false: certainly not. */
+static __always_inline bool hog_maybe_either(const struct hog_tab *t, u8 pf,
+					     const __be32 *s, const __be32 *d)
+{
+	if (!t)
+		return false;
+	if (pf == NFPROTO_IPV4)
+		return hog_tab_maybe4(t, s[0]) || hog_tab_maybe4(t, d[0]);
+	return hog_tab_maybe6(t, s) || hog_tab_maybe6(t, d);
+}
+
+/*
+ * Most packets touch no host-only device and neither address is in a
+ * guarded block: the bloom bits say so, without a call.  The rest are
+ * judged exactly, out of line.
+ */
+static unsigned int hog_forward(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	const struct hog_net *hn = priv;
+	const struct hog_devs *devs = rcu_dereference(hn->devs);
+	const __be32 *saddr, *daddr;
+	u8 pf = state->pf;
+
+	if (unlikely(READ_ONCE(hn->closed)) ||
+	    (devs && (hog_devs_hit(devs, state->in->ifindex) ||
+		      hog_devs_hit(devs, state->out->ifindex))))
+		return hog_forward_judge(hn, skb, state);
+	saddr = hog_saddr(skb, pf);
+	daddr = hog_daddr(skb, pf);
+	if (hog_maybe_either(rcu_dereference(hog_listed_tab), pf, saddr, daddr) ||
+	    hog_maybe_either(rcu_dereference(hn->learned_tab), pf, saddr, daddr))
+		return hog_forward_judge(hn, skb, state);
+	if (pf == NFPROTO_IPV6 && !hog_bridged(skb))
+		IP6CB(skb)->flags |= IP6SKB_FORWARDED;
+	return NF_ACCEPT;
 }
 
 /*
  * What reaches POST_ROUTING unjudged: the host's own packets, and what the
  * host relays without forwarding it (nft dup, xt TEE, IPVS, ...).  It may
  * leave through an outside device only if it did not come in through a
- * host-only one and its source is not guarded.
+ * host-only one and its source is not guarded.  Out of line: forwarded
+ * packets, the common case, pass without the registers this needs.
  */
-static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
+static noinline unsigned int
+hog_postrouting_unmarked(const struct hog_net *hn, struct sk_buff *skb,
+			 const struct nf_hook_state *state)
 {
-	const struct hog_net *hn = priv;
 	const struct hog_devs *devs;
+	u8 pf = state->pf;
 	bool closed;
 
-	if ((state->out->flags & IFF_LOOPBACK) || hog_judged(skb, state->pf))
+	if ((state->out->flags & IFF_LOOPBACK) ||
+	    (hog_bridged(skb) && !hog_duplicating()))
 		return NF_ACCEPT;
 	devs = rcu_dereference(hn->devs);
 	closed = READ_ONCE(hn->closed);
-	if (!closed && devs && hog_devs_has(devs, state->out->ifindex))
+	if (!closed && devs && hog_devs_hit(devs, state->out->ifindex))
 		return NF_ACCEPT;
 	if ((skb->skb_iif &&
-	     (closed || (devs && hog_devs_has(devs, skb->skb_iif)))) ||
-	    hog_guarded(hn, state->pf, hog_saddr(skb, state->pf)))
+	     (closed || (devs && hog_devs_hit(devs, skb->skb_iif)))) ||
+	    hog_guarded(rcu_dereference(hog_listed_tab),
+			rcu_dereference(hn->learned_tab), pf, hog_saddr(skb, pf)))
 		return hog_drop(hn, HOG_POSTROUTING, skb, state);
 	return NF_ACCEPT;
+}
+
+static unsigned int hog_postrouting(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	if (hog_forwarded(skb, state->pf))
+		return NF_ACCEPT;
+	return hog_postrouting_unmarked(priv, skb, state);
 }
 
 /*
@@ -1276,16 +1357,27 @@ static bool hog_dev_addressed(struct net_device *dev, const void *tab)
 	return tab && hog_dev_addrs(dev, hog_addr_in_tab, (void *)tab);
 }
 
-static noinline struct hog_devs *hog_devs_alloc(unsigned int n)
+/* Room for @n devices, and a hash of them if @hashed. */
+static noinline struct hog_devs *hog_devs_alloc(unsigned int n, bool hashed)
 {
+	unsigned int slots = hashed ? roundup_pow_of_two(max(n, 1U)) * 2 : 0;
 	struct hog_devs *d;
 
-	if (hog_fault())
+	if (hog_fault() || n > INT_MAX / 8)
 		return NULL;
-	d = kvmalloc(struct_size(d, ifindex, n),
+	d = kvmalloc(struct_size(d, ifindex, n + slots),
 		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (d)
-		d->n = 0;
+	if (!d)
+		return NULL;
+	d->n = 0;
+	d->slot = NULL;
+	if (hashed) {
+		d->slot = d->ifindex + n;
+		memset(d->slot, 0, slots * sizeof(int));
+		d->hmask = slots - 1;
+		d->hshift = 32 - ilog2(slots);
+		d->mul = get_random_u32() | 1;
+	}
 	return d;
 }
 
@@ -1333,7 +1425,7 @@ static int hog_devs_scan(struct net *net,
 	 * Devices that appear after the count, or change while we look, are
 	 * re-examined by their own events, which wait for hog_mutex.
 	 */
-	d = hog_devs_alloc(cap);
+	d = hog_devs_alloc(cap, false);
 	if (!d)
 		return -ENOMEM;
 	rcu_read_lock();
@@ -1379,7 +1471,7 @@ static int hog_devs_with(const struct hog_devs *cur, int ifindex, bool want,
 	*out = NULL;
 	if (!n && !want)
 		return 0;
-	d = hog_devs_alloc(n + 1);
+	d = hog_devs_alloc(n + 1, false);
 	if (!d)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -1406,7 +1498,7 @@ static int hog_devs_with(const struct hog_devs *cur, int ifindex, bool want,
 	return 0;
 }
 
-/* Union of two sets; NULL when empty. */
+/* Union of two sets, with its hash: what packets read; NULL when empty. */
 static int hog_devs_union(const struct hog_devs *x, const struct hog_devs *y,
 			  struct hog_devs **out)
 {
@@ -1416,13 +1508,17 @@ static int hog_devs_union(const struct hog_devs *x, const struct hog_devs *y,
 	*out = NULL;
 	if (!nx && !ny)
 		return 0;
-	d = hog_devs_alloc(nx + ny);
+	d = hog_devs_alloc(nx + ny, true);
 	if (!d)
 		return -ENOMEM;
 	while (i < nx || j < ny) {
 		int a = i < nx ? x->ifindex[i] : INT_MAX;
 		int b = j < ny ? y->ifindex[j] : INT_MAX;
+		u32 h = ((u32)min(a, b) * d->mul) >> d->hshift;
 
+		while (d->slot[h])
+			h = (h + 1) & d->hmask;
+		d->slot[h] = min(a, b);
 		d->ifindex[d->n++] = min(a, b);
 		i += a <= b;
 		j += b <= a;
@@ -1437,7 +1533,7 @@ static int hog_devs_dup(const struct hog_devs *d, struct hog_devs **out)
 	*out = NULL;
 	if (!d)
 		return 0;
-	*out = hog_devs_alloc(d->n);
+	*out = hog_devs_alloc(d->n, false);
 	if (!*out)
 		return -ENOMEM;
 	memcpy((*out)->ifindex, d->ifindex, d->n * sizeof(int));
@@ -1924,7 +2020,7 @@ static bool hog_dev_may_matter(struct net_device *dev, bool gone)
 	devs = rcu_dereference(hn->devs);
 	pats = rcu_dereference(hog_pats_seen);
 	ret = READ_ONCE(hn->closed) ||
-	      (devs && hog_devs_has(devs, dev->ifindex)) ||
+	      (devs && hog_devs_hit(devs, dev->ifindex)) ||
 	      (!gone && pats && hog_dev_named(dev, &pats->p));
 	rcu_read_unlock();
 	return ret;
@@ -1969,7 +2065,7 @@ static void hog_addr_event(struct net_device *dev, u8 pf, const __be32 *a)
 	matters = smp_load_acquire(&hog_listing);	/* see above */
 	rcu_read_lock();
 	devs = rcu_dereference(hn->devs);
-	matters = matters || (devs && hog_devs_has(devs, dev->ifindex)) ||
+	matters = matters || (devs && hog_devs_hit(devs, dev->ifindex)) ||
 		  hog_in_tab(rcu_dereference(hog_listed_tab), pf, a);
 	if (matters && pf == NFPROTO_IPV6)
 		hog_sync_later(hn, 0);

@@ -151,10 +151,24 @@ static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
 	       ((__force u32)(a[3] & m[3]) * 0xC2B2AE3Du);
 }
 
+/*
+ * The bloom key of an IPv6 address: its first 64 bits under the mask
+ * (fewer bits than the shortest length only mean more probes), hashed as
+ * one 64-bit word, so the common test costs a handful of instructions.
+ */
+static inline u32 hog_bfold6(const __be32 *a, const __be32 *m)
+{
+	u64 x, k;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&k, m, sizeof(k));
+	return (u32)(((x & k) * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
 static inline bool hog_bloom_test(const struct hog_lpm *t, u32 h)
 {
 	h = hog_hash(h, t->bshift);
-	return t->bloom[h / BITS_PER_LONG] & (1UL << (h % BITS_PER_LONG));
+	return (t->bloom[h / BITS_PER_LONG] >> (h % BITS_PER_LONG)) & 1;
 }
 
 bool hog_lpm_probe4(const struct hog_lpm *t, __be32 a);
@@ -162,24 +176,30 @@ bool hog_lpm_probe6(const struct hog_lpm *t, const __be32 *a);
 
 /*
  * The packet path: one bit test for an address outside every guarded
- * block, a few hash probes otherwise.
+ * block (false: certainly outside), a few hash probes otherwise.
  */
-static inline bool hog_tab_has4(const struct hog_tab *t, __be32 a)
+static inline bool hog_tab_maybe4(const struct hog_tab *t, __be32 a)
 {
 	const struct hog_lpm *l = &t->v4;
 
-	if (!l->nlens || !hog_bloom_test(l, (__force u32)(a & l->bkey[0])))
-		return false;
-	return hog_lpm_probe4(l, a);
+	return l->nlens && hog_bloom_test(l, (__force u32)(a & l->bkey[0]));
+}
+
+static inline bool hog_tab_maybe6(const struct hog_tab *t, const __be32 *a)
+{
+	const struct hog_lpm *l = &t->v6;
+
+	return l->nlens && hog_bloom_test(l, hog_bfold6(a, l->bkey));
+}
+
+static inline bool hog_tab_has4(const struct hog_tab *t, __be32 a)
+{
+	return hog_tab_maybe4(t, a) && hog_lpm_probe4(&t->v4, a);
 }
 
 static inline bool hog_tab_has6(const struct hog_tab *t, const __be32 *a)
 {
-	const struct hog_lpm *l = &t->v6;
-
-	if (!l->nlens || !hog_bloom_test(l, hog_fold6(a, l->bkey)))
-		return false;
-	return hog_lpm_probe6(l, a);
+	return hog_tab_maybe6(t, a) && hog_lpm_probe6(&t->v6, a);
 }
 
 /* Why a write was refused, for the one log line the kernel side prints. */

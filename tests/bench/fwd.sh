@@ -44,7 +44,7 @@ PKTS=${HOGUARD_BENCH_PKTS:-20000}
 FAMS=${HOGUARD_BENCH_FAMS:-4 6}
 CTL=${HOGUARD_BENCH_CTL:-1}
 CONDS=(none null-f null-fp
-	hog-1 hog-16 hog-1k hog-16k hog-16k-near hog-64dev
+	hog-1 hog-16 hog-1k hog-16k hog-16k-near hog-64dev hog-1kdev
 	nft-1 nft-16 nft-1k nft-16k nft-64dev
 	iptnft-1 iptnft-1k iptleg-1 iptleg-1k)
 if [ -n "${HOGUARD_BENCH_CONDS:-}" ]; then
@@ -179,6 +179,15 @@ pats64() {
 	for i in $(seq 0 31); do printf 'vbox%s-*\n' "$i"; done
 }
 
+# devs1k add|del: the 1,000 dummy devices vmh0..vmh999 of hog-1kdev, which
+# its pattern vmh* matches (without addresses: nothing to learn).
+devs1k() {
+	local i
+	for i in $(seq 0 999); do
+		if [ "$1" = add ]; then echo "link add vmh$i type dummy"; else echo "link del vmh$i"; fi
+	done | ip -batch - || die "devs1k $1 failed"
+}
+
 # ---------------------------------------------------------------------------
 # Conditions: setup_COND / teardown_COND.
 
@@ -294,6 +303,12 @@ cond_setup() {
 	hog-16k) hog_load vmnet8 "$W/c-16384" ;;
 	hog-16k-near) hog_load vmnet8 "$W/c-near" ;;
 	hog-64dev) hog_load "$(pats64 | paste -sd,)" "$W/c-1" ;;
+	hog-1kdev)
+		devs1k add
+		hog_load 'vmnet8,vmh*' "$W/c-1"
+		[ "$(grep -c '^device vmh' /proc/net/hoguard)" = 1000 ] ||
+			die "hog-1kdev: hoguard does not list 1,000 vmh devices"
+		;;
 	nft-1) nft_load '"vmnet8"' '"vmnet8" . "vmnet8"' "$W/p4-1" "$W/p6-1" ;;
 	nft-16 | nft-1k | nft-16k)
 		local n=${1#nft-}
@@ -317,6 +332,7 @@ cond_teardown() {
 	case ${1%@*} in
 	none) ;;
 	null-*) rmmod nullhook ;;
+	hog-1kdev) hog_unload && devs1k del ;;
 	hog-*) hog_unload ;;
 	nft-*) nft flush ruleset ;;
 	iptnft-*) ipt_unload nft ;;

@@ -30,6 +30,7 @@ BEGIN {
 	d["hog-16k"] = "hoguard: 16,384 prefixes"
 	d["hog-16k-near"] = "hoguard: 16,384 + 1 near the destination"
 	d["hog-64dev"] = "hoguard: 64 device patterns (32 wildcards)"
+	d["hog-1kdev"] = "hoguard: 1,000 matching devices"
 	d["nft-1"] = "nftables: 1 device, 1 prefix"
 	d["nft-16"] = "nftables: 16 prefixes"
 	d["nft-1k"] = "nftables: 1,024 prefixes"

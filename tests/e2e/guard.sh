@@ -299,6 +299,8 @@ case_h() {
 
 case_i() {
 	echo "# i: wildcard hostonly=vbox*"
+	local i
+
 	unload
 	load 'hostonly=vbox*'
 	check_eq "i: hostonly reads vbox*" "$(pget hostonly)" 'vbox*'
@@ -306,7 +308,12 @@ case_i() {
 	xcheck "i: g3 -> lan ICMPv4 dropped, drops_forward +2" 1 "$LAN" e4 0 2 0 0 ping_ "$G3" "$LAN_4" 2
 	xcheck "i: g3 -> lan ICMPv6 dropped, drops_forward +2" 1 "$LAN" e6 0 2 0 0 ping_ "$G3" "$LAN_6" 2
 	xcheck "i: g3 -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G3" "$LAN_4" 3
-	xcheck "i: g1 -> lan ICMPv4 passes (vmnet1 not matched)" 0 "$LAN" e4 2 0 0 0 ping_ "$G1" "$LAN_4" 2
+	# 300 more matching devices before vboxnet1: packets find a device in
+	# a hash of the namespace's host-only ifindexes, not by a search.
+	for i in $(seq 0 299); do echo "link add vboxd$i type dummy"; done | hip -b -
+	check_eq "i: 301 devices match vbox* in the host namespace" \
+		"$(hx grep -c '^device vbox' /proc/net/hoguard)" 301
+	xcheck "i: g1 -> lan ICMPv4 passes (vmnet1 not matched, 301 devices are)" 0 "$LAN" e4 2 0 0 0 ping_ "$G1" "$LAN_4" 2
 	g4_add
 	check_eq "i: vboxnet1 created after load: its prefixes guarded" "$(pget guarded)" \
 		"192.0.2.64/26,192.0.2.128/26,2001:db8:2::/64,2001:db8:3::/64"
@@ -334,6 +341,9 @@ case_i() {
 	hip link set dev vboxnet1 up
 	topo_wait_ready
 	xcheck "i: renamed back to vboxnet1: g4 -> lan UDPv4 dropped, drops_forward +3" - "$LAN" u4 0 3 0 0 udp_ "$G4" "$LAN_4" 3
+	for i in $(seq 0 299); do echo "link del vboxd$i"; done | hip -b -
+	xcheck "i: 300 devices fewer: g4 -> lan UDPv6 dropped, drops_forward +3" - "$LAN" u6 0 3 0 0 udp_ "$G4" "$LAN_6" 3
+	xcheck "i: 300 devices fewer: g1 (vmnet1) -> lan UDPv6 dropped, drops_forward +3" - "$LAN" u6 0 3 0 0 udp_ "$G1" "$LAN_6" 3
 	hip link del vboxnet1
 	ip netns del "$G4"
 	G4=
