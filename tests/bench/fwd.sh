@@ -43,7 +43,7 @@ RUNS=${HOGUARD_BENCH_RUNS:-3}
 PKTS=${HOGUARD_BENCH_PKTS:-20000}
 FAMS=${HOGUARD_BENCH_FAMS:-4 6}
 CTL=${HOGUARD_BENCH_CTL:-1}
-CONDS=(none null-f null-fp
+CONDS=(none none-1kdev null-f null-fp
 	hog-1 hog-16 hog-1k hog-16k hog-16k-near hog-64dev hog-1kdev
 	nft-1 nft-16 nft-1k nft-16k nft-64dev
 	iptnft-1 iptnft-1k iptleg-1 iptleg-1k)
@@ -180,7 +180,8 @@ pats64() {
 }
 
 # devs1k add|del: the 1,000 dummy devices vmh0..vmh999 of hog-1kdev, which
-# its pattern vmh* matches (without addresses: nothing to learn).
+# its pattern vmh* matches (without addresses: nothing to learn), and of
+# none-1kdev: what they cost the kernel's own path, without hoguard.
 devs1k() {
 	local i
 	for i in $(seq 0 999); do
@@ -295,6 +296,7 @@ cond_setup() {
 	variant_ko "$1"
 	case ${1%@*} in
 	none) ;;
+	none-1kdev) devs1k add ;;
 	null-f) insmod "$NULLHOOK_KO" ;;
 	null-fp) insmod "$NULLHOOK_KO" postrouting=1 ;;
 	hog-1) hog_load vmnet8 "$W/c-1" ;;
@@ -331,6 +333,7 @@ cond_setup() {
 cond_teardown() {
 	case ${1%@*} in
 	none) ;;
+	none-1kdev) devs1k del ;;
 	null-*) rmmod nullhook ;;
 	hog-1kdev) hog_unload && devs1k del ;;
 	hog-*) hog_unload ;;

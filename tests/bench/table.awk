@@ -22,6 +22,7 @@ function spread(s,    a, n, i, lo, hi) {
 }
 BEGIN {
 	d["none"] = "no hook"
+	d["none-1kdev"] = "no hook, 1,000 more (down) devices"
 	d["null-f"] = "empty hook: FORWARD"
 	d["null-fp"] = "empty hooks: FORWARD + POST_ROUTING"
 	d["hog-1"] = "hoguard: 1 device, 1 prefix"
