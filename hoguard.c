@@ -1360,11 +1360,13 @@ static bool hog_dev_addressed(struct net_device *dev, const void *tab)
 /* Room for @n devices, and a hash of them if @hashed. */
 static noinline struct hog_devs *hog_devs_alloc(unsigned int n, bool hashed)
 {
-	unsigned int slots = hashed ? roundup_pow_of_two(max(n, 1U)) * 2 : 0;
+	unsigned int slots = 0;
 	struct hog_devs *d;
 
 	if (hog_fault() || n > INT_MAX / 8)
 		return NULL;
+	if (hashed)
+		slots = roundup_pow_of_two(max(n, 1U)) * 2;
 	d = kvmalloc(struct_size(d, ifindex, n + slots),
 		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d)
