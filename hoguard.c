@@ -634,114 +634,355 @@ int hog_list_format(const struct hog_list *l, char *buf, size_t size)
 /* ---------------------------------------------------------------------- */
 /* Core: lookup tables                                                     */
 
-static u32 hog_slot_hash(const struct hog_lpm *t, const __be32 *a,
-			 unsigned int len)
+static u32 hog_key4(__be32 a, unsigned int i)
 {
-	static const __be32 ones[4] = {
-		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu),
-		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu)
-	};
-
-	return hog_hash(hog_fold6(a, ones) ^ len, t->hshift);
+	return (be32_to_cpu(a) & ~(~0u >> (8 * i))) | i;
 }
 
-static void hog_lpm_free(struct hog_lpm *t)
+static __always_inline u32 hog_hash6(u64 k0, u64 k1, unsigned int shift)
 {
-	hog_free(t->bloom);
-	hog_free(t->slot);
-	t->bloom = NULL;
-	t->slot = NULL;
-	t->nlens = 0;
+	return ((k0 + k1) * 0x61C8864680B583EBull) >> shift;
 }
 
-/* @p: @n canonical prefixes of one family, none covered by another. */
-static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
-			 gfp_t gfp)
+/* The entry of key @key, NULL if there is none. */
+static __always_inline const struct hog_ent4 *
+hog_find4(const struct hog_lpm *t, u32 key)
 {
-	bool seen[129] = { false };
-	u32 i, bits, minlen = 128;
-	int len;
+	u32 h = hog_hash(key, t->hshift);
+	const struct hog_ent4 *e = &t->e4[h];
 
-	memset(t, 0, sizeof(*t));
-	if (!n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		seen[p[i].len] = true;
-		minlen = min_t(u32, minlen, p[i].len);
+	while (e->key != key) {
+		if (!e->val)
+			return NULL;
+		h = (h + 1) & t->hmask;
+		e = &t->e4[h];
 	}
-	for (len = 128; len >= 0; len--) {
-		if (!seen[len])
-			continue;
-		for (i = 0; i < 4; i++)
-			t->lmask[t->nlens][i] = hog_mask_word(len, i);
-		t->lens[t->nlens++] = len;
-	}
-	for (i = 0; i < 4; i++)
-		t->bkey[i] = hog_mask_word(minlen, i);
+	return e;
+}
 
-	t->hmask = roundup_pow_of_two(2 * n) - 1;
-	t->hshift = 32 - ilog2(t->hmask + 1);
-	bits = clamp_t(u32, roundup_pow_of_two(16 * n), BITS_PER_LONG, 1 << 20);
-	t->bshift = 32 - ilog2(bits);
-	t->slot = hog_alloc(array_size(t->hmask + 1, sizeof(*t->slot)), gfp);
-	t->bloom = hog_alloc(bits / 8, gfp);
-	if (!t->slot || !t->bloom) {
-		hog_lpm_free(t);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		u32 h = hog_slot_hash(t, p[i].a, p[i].len);
-		u32 b = hog_hash(hog_fold6(p[i].a, t->bkey), t->bshift);
+static __always_inline const struct hog_ent6 *
+hog_find6(const struct hog_lpm *t, u64 k0, u64 k1)
+{
+	u32 h = hog_hash6(k0, k1, t->hshift);
+	const struct hog_ent6 *e = &t->e6[h];
 
-		while (t->slot[h].used)
-			h = (h + 1) & t->hmask;
-		memcpy(t->slot[h].a, p[i].a, sizeof(p[i].a));
-		t->slot[h].len = p[i].len;
-		t->slot[h].used = true;
-		t->bloom[b / BITS_PER_LONG] |= 1UL << (b % BITS_PER_LONG);
+	while (e->k1 != k1 || e->k0 != k0) {
+		if (!e->val)
+			return NULL;
+		h = (h + 1) & t->hmask;
+		e = &t->e6[h];
 	}
-	return 0;
+	return e;
 }
 
 /*
- * One probe per distinct length, masks precomputed.  An IPv4 slot holds its
- * address in a[0] and zeroes in a[1..3], so its hash is that of a[0] ^ len.
+ * The deepest entry the search found, and the address's byte after its
+ * block: the search's answer is that byte's bit in its group (none for a
+ * marker only), or in the root when it found nothing.
  */
+struct hog_hit {
+	u32 val;
+	u32 j;
+};
+
+static __always_inline bool hog_hit_test(const struct hog_lpm *t,
+					 const struct hog_hit *g, u32 j0)
+{
+	const unsigned long *b = t->root;
+	u32 j = j0;
+
+	if (g->val) {
+		b = t->bits + (g->val >> 1) * HOG_GROUP_LONGS;
+		j = g->j;
+	}
+	return (b[j / BITS_PER_LONG] >> (j % BITS_PER_LONG)) & 1;
+}
+
+/*
+ * One step of the search at level @i (a constant): -1 not found (go
+ * shallower), 1 found a marker (go deeper), 0 found the last entry.
+ */
+static __always_inline int hog_step4(const struct hog_lpm *t, u32 x,
+				     unsigned int i, struct hog_hit *g)
+{
+	const struct hog_ent4 *e = hog_find4(t, (x & ~(~0u >> (8 * i))) | i);
+
+	if (!e)
+		return -1;
+	g->val = e->val;
+	g->j = (x >> (24 - 8 * i)) & 0xff;
+	return e->val & HOG_MARK;
+}
+
+/* The levels 1..3: root 2. */
 bool hog_lpm_probe4(const struct hog_lpm *t, __be32 a)
 {
-	unsigned int i;
+	struct hog_hit g = { 0 };
+	u32 x = be32_to_cpu(a);
+	int r = hog_step4(t, x, 2, &g);
 
-	for (i = 0; i < t->nlens; i++) {
-		__be32 m = a & t->lmask[i][0];
-		u32 len = t->lens[i];
-		u32 h = hog_hash((__force u32)m ^ len, t->hshift);
+	if (r)
+		hog_step4(t, x, r > 0 ? 3 : 1, &g);
+	return hog_hit_test(t, &g, x >> 24);
+}
 
-		for (; t->slot[h].used; h = (h + 1) & t->hmask)
-			if (t->slot[h].a[0] == m && t->slot[h].len == len)
-				return true;
-	}
-	return false;
+static __always_inline u64 hog_m6(unsigned int i, unsigned int half)
+{
+	int bytes = 8 * i - 64 * half;
+
+	if (bytes <= 0)
+		return 0;
+	if (bytes >= 64)
+		return ~0ull;
+	return ~(~0ull >> bytes);
+}
+
+static __always_inline int hog_step6(const struct hog_lpm *t, const u8 *b,
+				     u64 hi, u64 lo, unsigned int i,
+				     struct hog_hit *g)
+{
+	const struct hog_ent6 *e = hog_find6(t, hi & hog_m6(i, 0),
+					     (lo & hog_m6(i, 1)) | i);
+
+	if (!e)
+		return -1;
+	g->val = e->val;
+	g->j = b[i];
+	return e->val & HOG_MARK;
+}
+
+/* Subtrees of the search over the levels 1..15, of height 1 to 4. */
+static __always_inline void hog_h1(const struct hog_lpm *t, const u8 *b,
+				   u64 hi, u64 lo, unsigned int i,
+				   struct hog_hit *g)
+{
+	hog_step6(t, b, hi, lo, i, g);
+}
+
+static __always_inline void hog_h2(const struct hog_lpm *t, const u8 *b,
+				   u64 hi, u64 lo, unsigned int i,
+				   struct hog_hit *g)
+{
+	int r = hog_step6(t, b, hi, lo, i, g);
+
+	if (r > 0)
+		hog_h1(t, b, hi, lo, i + 1, g);
+	else if (r < 0)
+		hog_h1(t, b, hi, lo, i - 1, g);
+}
+
+static __always_inline void hog_h3(const struct hog_lpm *t, const u8 *b,
+				   u64 hi, u64 lo, unsigned int i,
+				   struct hog_hit *g)
+{
+	int r = hog_step6(t, b, hi, lo, i, g);
+
+	if (r > 0)
+		hog_h2(t, b, hi, lo, i + 2, g);
+	else if (r < 0)
+		hog_h2(t, b, hi, lo, i - 2, g);
 }
 
 bool hog_lpm_probe6(const struct hog_lpm *t, const __be32 *a)
 {
-	unsigned int i;
+	u64 hi = be64_to_cpu((__force __be64)hog_ld64(a));
+	u64 lo = be64_to_cpu((__force __be64)hog_ld64(a + 2));
+	const u8 *b = (const u8 *)a;
+	struct hog_hit g = { 0 };
+	int r = hog_step6(t, b, hi, lo, 8, &g);
 
-	for (i = 0; i < t->nlens; i++) {
-		const __be32 *k = t->lmask[i];
-		u32 len = t->lens[i];
-		u32 h = hog_hash(hog_fold6(a, k) ^ len, t->hshift);
+	if (r > 0)
+		hog_h3(t, b, hi, lo, 12, &g);
+	else if (r < 0)
+		hog_h3(t, b, hi, lo, 4, &g);
+	return hog_hit_test(t, &g, b[0]);
+}
 
-		for (; t->slot[h].used; h = (h + 1) & t->hmask) {
-			const struct hog_slot *s = &t->slot[h];
+static const unsigned long hog_nobits[1];
 
-			if (s->len == len && s->a[0] == (a[0] & k[0]) &&
-			    s->a[1] == (a[1] & k[1]) && s->a[2] == (a[2] & k[2]) &&
-			    s->a[3] == (a[3] & k[3]))
-				return true;
+static void hog_lpm_free(struct hog_lpm *t)
+{
+	if (t->bloom != hog_nobits)
+		hog_free(t->bloom);
+	hog_free(t->e4);
+	hog_free(t->bits);
+	t->bloom = hog_nobits;
+	t->bshift = 32 - ilog2(BITS_PER_LONG);
+	t->e4 = NULL;
+	t->bits = NULL;
+}
+
+/* An entry being built: its key, and the level's last one. */
+struct hog_bkey {
+	u64 k0, k1;
+	u32 slot;	/* + 1; 0: none yet */
+	bool group;
+};
+
+struct hog_build {
+	struct hog_lpm *t;
+	bool v6;
+	u32 nent, ngroup;	/* counted, then filled */
+	struct hog_bkey last[16];
+};
+
+/* Host-order halves of a prefix's address. */
+static void hog_halves(const struct hog_pfx *p, u64 *hi, u64 *lo)
+{
+	*hi = (u64)be32_to_cpu(p->a[0]) << 32 | be32_to_cpu(p->a[1]);
+	*lo = (u64)be32_to_cpu(p->a[2]) << 32 | be32_to_cpu(p->a[3]);
+}
+
+/*
+ * Note the entry of level @i for the prefix @p: its group (@group) or a
+ * marker.  Counts when the table has no slots yet, else fills them.
+ * Entries of one level come in key order (the list is sorted), so equal
+ * keys follow each other.
+ */
+static void hog_note(struct hog_build *b, const struct hog_pfx *p,
+		     unsigned int i, bool group)
+{
+	struct hog_lpm *t = b->t;
+	struct hog_bkey *l = &b->last[i];
+	u64 k0, k1;
+	u32 h;
+
+	if (b->v6) {
+		hog_halves(p, &k0, &k1);
+		k0 &= hog_m6(i, 0);
+		k1 = (k1 & hog_m6(i, 1)) | i;
+	} else {
+		k0 = 0;
+		k1 = hog_key4(p->a[0], i);
+	}
+	if (!l->slot || l->k0 != k0 || l->k1 != k1) {
+		l->k0 = k0;
+		l->k1 = k1;
+		l->group = false;
+		l->slot = ++b->nent;
+		if (t->e4) {
+			h = b->v6 ? hog_hash6(k0, k1, t->hshift) :
+				    hog_hash(k1, t->hshift);
+			while (b->v6 ? t->e6[h].val : t->e4[h].val)
+				h = (h + 1) & t->hmask;
+			if (b->v6) {
+				t->e6[h].k0 = k0;
+				t->e6[h].k1 = k1;
+			} else {
+				t->e4[h].key = k1;
+			}
+			l->slot = h + 1;
 		}
 	}
-	return false;
+	if (!t->e4) {
+		b->ngroup += group && !l->group;
+		l->group |= group;
+		return;
+	}
+	h = l->slot - 1;
+	if (group && !l->group) {
+		u32 v = ++b->ngroup << 1;
+
+		if (b->v6)
+			t->e6[h].val |= v;
+		else
+			t->e4[h].val |= v;
+	}
+	l->group |= group;
+	if (b->v6)
+		t->e6[h].val |= !group;
+	else
+		t->e4[h].val |= !group;
+}
+
+/*
+ * Every entry the prefix @p needs: its group (level i >= 1), and a marker
+ * on each level where the search turns deeper on its way to level i; then,
+ * when filling, its bits.
+ */
+static void hog_add(struct hog_build *b, const struct hog_pfx *p)
+{
+	unsigned int w = b->v6 ? 16 : 4, i, j, step, n;
+	const u8 *a = (const u8 *)p->a;
+	unsigned long *bm;
+	u32 val;
+
+	if (!p->len) {
+		if (b->t->e4)
+			memset(b->t->root, 0xff, sizeof(b->t->root));
+		return;
+	}
+	i = (p->len - 1) / 8;
+	for (j = w / 2, step = w / 4; i && j != i; step /= 2) {
+		if (i > j)
+			hog_note(b, p, j, false);
+		j = i > j ? j + step : j - step;
+	}
+	if (i)
+		hog_note(b, p, i, true);
+	if (!b->t->e4)
+		return;
+	if (i) {
+		struct hog_lpm *t = b->t;
+		u32 h = b->last[i].slot - 1;
+
+		val = b->v6 ? t->e6[h].val : t->e4[h].val;
+		bm = t->bits + (val >> 1) * HOG_GROUP_LONGS;
+	} else {
+		bm = b->t->root;
+	}
+	n = 1u << (8 * (i + 1) - p->len);
+	for (j = a[i]; n--; j++)
+		bm[j / BITS_PER_LONG] |= 1UL << (j % BITS_PER_LONG);
+}
+
+/* @p: @n canonical prefixes of one family, none covered by another. */
+static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
+			 bool v6, gfp_t gfp)
+{
+	struct hog_build b = { .t = t, .v6 = v6 };
+	u32 i, bits, minlen = 128, slots;
+	unsigned long *bloom;
+
+	memset(t, 0, sizeof(*t));
+	hog_lpm_free(t);
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		minlen = min_t(u32, minlen, p[i].len);
+		hog_add(&b, &p[i]);
+	}
+	for (i = 0; i < 4; i++)
+		t->bkey[i] = hog_mask_word(minlen, i);
+
+	slots = roundup_pow_of_two(2 * b.nent + 2);
+	t->hmask = slots - 1;
+	t->hshift = (v6 ? 64 : 32) - ilog2(slots);
+	bits = clamp_t(u32, roundup_pow_of_two(16 * n), BITS_PER_LONG, 1 << 20);
+	t->e4 = hog_alloc(array_size(slots, v6 ? sizeof(*t->e6) :
+					      sizeof(*t->e4)), gfp);
+	t->bits = hog_alloc(array_size(b.ngroup + 1,
+				       HOG_GROUP_LONGS * sizeof(long)), gfp);
+	bloom = hog_alloc(bits / 8, gfp);
+	if (!t->e4 || !t->bits || !bloom) {
+		hog_free(bloom);
+		hog_lpm_free(t);
+		return -ENOMEM;
+	}
+	memset(b.last, 0, sizeof(b.last));
+	b.nent = 0;
+	b.ngroup = 0;
+	t->bshift = 32 - ilog2(bits);
+	for (i = 0; i < n; i++) {
+		u32 h = v6 ? hog_fold6(p[i].a, t->bkey) :
+			     (__force u32)(p[i].a[0] & t->bkey[0]);
+
+		hog_add(&b, &p[i]);
+		h = hog_hash(h, t->bshift);
+		bloom[h / BITS_PER_LONG] |= 1UL << (h % BITS_PER_LONG);
+	}
+	t->bloom = bloom;
+	return 0;
 }
 
 static bool hog_pfx_covers(const struct hog_pfx *q, const struct hog_pfx *p)
@@ -773,8 +1014,8 @@ struct hog_tab *hog_tab_build(const struct hog_list *l, gfp_t gfp)
 			k->p[k->n++] = l->p[i];
 	for (n4 = 0; n4 < k->n && k->p[n4].family == HOG_V4; n4++)
 		;
-	if (hog_lpm_build(&t->v4, k->p, n4, gfp) ||
-	    hog_lpm_build(&t->v6, k->p + n4, k->n - n4, gfp)) {
+	if (hog_lpm_build(&t->v4, k->p, n4, false, gfp) ||
+	    hog_lpm_build(&t->v6, k->p + n4, k->n - n4, true, gfp)) {
 		hog_tab_free(t);
 		t = NULL;
 	}

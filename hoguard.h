@@ -106,30 +106,55 @@ struct hog_list {
 	struct hog_pfx p[];
 };
 
-struct hog_slot {
-	__be32 a[4];
-	u8 len;
-	bool used;
+/*
+ * Membership table for one family: "is this address inside any prefix?".
+ * Prefixes covered by a shorter one are dropped when the table is built,
+ * so the remaining ones are disjoint.
+ *
+ * The address is cut into bytes.  A prefix of length L (1 <= L) belongs to
+ * the group of level i = (L - 1) / 8: the block of the address's first i
+ * bytes, where it sets the bits of byte i it covers in a 256-bit bitmap.
+ * Level 0 is the table's root bitmap; a /0 sets all of it.  The groups of
+ * the levels 1..W-1 (W = 4 or 16 bytes) live in one open-addressing hash,
+ * keyed by level and first bytes, and are found by a binary search over
+ * the levels (Waldvogel et al.): root level W / 2, then half the distance
+ * each step, at most 2 probes for IPv4 and 4 for IPv6, whatever the
+ * lengths present.  Where the search goes deeper from level j towards a
+ * group of level i > j it needs an entry at level j: a marker (HOG_MARK),
+ * which a group may also be.  Since the prefixes are disjoint, an entry
+ * found at level j decides: the address's bit in it, else deeper if it is
+ * a marker, else outside; an entry not found means shallower.
+ *
+ * In front, as before, a Bloom-style bit test on the address masked to the
+ * shortest length present: an address outside every guarded block costs
+ * that one test.
+ */
+#define HOG_MARK		1u	/* hog_ent val: go deeper */
+
+struct hog_ent4 {
+	u32 key;	/* host order: first bytes, level in the low byte */
+	u32 val;	/* bitmap index << 1 | HOG_MARK; 0: empty slot */
 };
 
-/*
- * Membership table for one family.  "Is this address inside any prefix?"
- * is answered by a Bloom-style bit test on the address masked to the
- * shortest prefix length present, and only on a hit by one open-addressing
- * hash probe per distinct prefix length, so the cost does not depend on the
- * number of prefixes.  Prefixes covered by a shorter one are dropped when
- * the table is built.
- */
+struct hog_ent6 {
+	u64 k0, k1;	/* host order: first bytes, level in k1's low byte */
+	u32 val;	/* bitmap index << 1 | HOG_MARK; 0: empty slot */
+};
+
+#define HOG_GROUP_LONGS		(256 / BITS_PER_LONG)
+
 struct hog_lpm {
 	u32 hmask;		/* hash slots - 1 */
-	u8 hshift;		/* 32 - log2(hash slots) */
+	u8 hshift;		/* 32 (IPv4) or 64 (IPv6) - log2(slots) */
 	u8 bshift;		/* 32 - log2(bloom bits) */
-	u8 nlens;		/* 0: the table is empty */
-	u8 lens[129];		/* distinct lengths, longest first */
 	__be32 bkey[4];		/* mask of the shortest length: the bloom key */
-	__be32 lmask[129][4];	/* the mask of each length in lens[] */
-	unsigned long *bloom;
-	struct hog_slot *slot;
+	unsigned long root[HOG_GROUP_LONGS];	/* level 0 */
+	const unsigned long *bloom;
+	union {
+		struct hog_ent4 *e4;
+		struct hog_ent6 *e6;
+	};
+	unsigned long *bits;	/* group bitmaps; the first is empty */
 };
 
 struct hog_tab {
@@ -143,18 +168,29 @@ static inline u32 hog_hash(u32 x, unsigned int shift)
 	return (x * 0x61C88647u) >> shift;
 }
 
-static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
-{
-	return (__force u32)(a[0] & m[0]) ^
-	       ((__force u32)(a[1] & m[1]) * 0x9E3779B1u) ^
-	       ((__force u32)(a[2] & m[2]) * 0x85EBCA77u) ^
-	       ((__force u32)(a[3] & m[3]) * 0xC2B2AE3Du);
-}
-
 static inline bool hog_bloom_test(const struct hog_lpm *t, u32 h)
 {
 	h = hog_hash(h, t->bshift);
 	return t->bloom[h / BITS_PER_LONG] & (1UL << (h % BITS_PER_LONG));
+}
+
+/* 8 bytes of an address (4-byte aligned), as they are in memory. */
+struct hog_u64 {
+	u64 v;
+} __packed;
+
+static inline u64 hog_ld64(const __be32 *p)
+{
+	return ((const struct hog_u64 *)p)->v;
+}
+
+/* The bloom key of an IPv6 address: its masked words, folded. */
+static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
+{
+	u64 x = (hog_ld64(a) & hog_ld64(m)) +
+		(hog_ld64(a + 2) & hog_ld64(m + 2)) * 0x9E3779B97F4A7C15ull;
+
+	return x ^ (x >> 32);
 }
 
 bool hog_lpm_probe4(const struct hog_lpm *t, __be32 a);
@@ -162,13 +198,14 @@ bool hog_lpm_probe6(const struct hog_lpm *t, const __be32 *a);
 
 /*
  * The packet path: one bit test for an address outside every guarded
- * block, a few hash probes otherwise.
+ * block, at most 2 (IPv4) or 4 (IPv6) hash probes otherwise.  An empty
+ * table has a bloom filter with no bit set.
  */
 static inline bool hog_tab_has4(const struct hog_tab *t, __be32 a)
 {
 	const struct hog_lpm *l = &t->v4;
 
-	if (!l->nlens || !hog_bloom_test(l, (__force u32)(a & l->bkey[0])))
+	if (!hog_bloom_test(l, (__force u32)(a & l->bkey[0])))
 		return false;
 	return hog_lpm_probe4(l, a);
 }
@@ -177,7 +214,7 @@ static inline bool hog_tab_has6(const struct hog_tab *t, const __be32 *a)
 {
 	const struct hog_lpm *l = &t->v6;
 
-	if (!l->nlens || !hog_bloom_test(l, hog_fold6(a, l->bkey)))
+	if (!hog_bloom_test(l, hog_fold6(a, l->bkey)))
 		return false;
 	return hog_lpm_probe6(l, a);
 }

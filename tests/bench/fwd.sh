@@ -23,9 +23,24 @@
 # and vbox0-0..vbox31-0 are what hoguard and the rulesets guard; the traffic
 # must pass (it neither comes from nor goes to a guarded device or prefix).
 #
+# The adversarial conditions (adv-*, issue 14) load hoguard with one
+# family's table at a time (tests/bench/adv.awk: N prefixes next to the sent
+# addresses and over every length) through finit_module(2), one build, and
+# send three streams per table (addresses in documentation ranges):
+#   :near   192.0.2.130 -> 198.51.100.130, 2001:db8:1::82 -> 2001:db8:2::82,
+#           each one address (or one bit above the table's longest length)
+#           away from a guarded prefix, so they must pass; the worst case
+#   :inlong source inside the longest guarded prefix next to it (dropped)
+#   :inshort source inside a prefix of the table's shortest length (dropped;
+#           not for IPv6 over /16../128, see adv.awk)
+# For the dropped ones pktgen's instructions per packet are those of a
+# packet dropped at FORWARD; they are checked against hoguard's
+# drops_forward counter and the outside's receive counter (0).
+# none-adv: no hook, the :near stream (the baseline of :near).
+#
 # Output: progress on stderr's copy (lines starting with '#'), one line per
 # measurement on stdout:
-#   BENCH COND FAMILY RUN INSTR_PER_PKT SENT FORWARDED OUTSIDE_RX
+#   BENCH COND FAMILY RUN INSTR_PER_PKT SENT FORWARDED OUTSIDE_RX [DROPPED]
 # and control-path lines starting with CTL; then a table (table.awk).
 #
 # Environment (passed through vmrun):
@@ -46,7 +61,9 @@ CTL=${HOGUARD_BENCH_CTL:-1}
 CONDS=(none null-f null-fp
 	hog-1 hog-16 hog-1k hog-16k hog-16k-near hog-64dev
 	nft-1 nft-16 nft-1k nft-16k nft-64dev
-	iptnft-1 iptnft-1k iptleg-1 iptleg-1k)
+	iptnft-1 iptnft-1k iptleg-1 iptleg-1k
+	none-adv adv-1 adv-all-1k adv-all-16k adv-all-64k
+	adv-16-1k adv-16-16k adv-16-64k)
 if [ -n "${HOGUARD_BENCH_CONDS:-}" ]; then
 	read -r -a CONDS <<<"$HOGUARD_BENCH_CONDS"
 fi
@@ -125,6 +142,22 @@ gen_sets() {
 	# contain the destination.
 	{ cat "$W/p4-16384" "$W/p6-16384"; echo 198.51.100.128/25; echo 2001:db8:2:1::/64; } |
 		chunks >"$W/c-near"
+	# adversarial tables, one family each: hoguard's load arguments
+	local f m
+	for f in 4 6; do
+		for m in all 16; do
+			for n in 1024 16384 65536; do
+				adv_args "$f" "$m" "$n" "$(awk -v fam="$f" -v n="$n" -v mode="$m" -f "$HERE/adv.awk")"
+			done
+		done
+		# 1: the two prefixes next to the sent addresses
+		adv_args "$f" all 1 "$(awk -v fam="$f" -v n=2 -v mode=all -f "$HERE/adv.awk" | head -n 2)"
+	done
+}
+
+# adv_args FAMILY MODE N PREFIXES: the module arguments of that table
+adv_args() {
+	printf 'hostonly=vmnet8 subnets=%s' "$(paste -sd, <<<"$4")" >"$W/adv$1-$2-$3"
 }
 
 # ---------------------------------------------------------------------------
@@ -158,6 +191,8 @@ setup_topology() {
 	OUTSIDE_PID=$!
 	ip neigh replace 198.51.100.2 lladdr "$OUT_MAC" dev eth-out nud permanent
 	ip neigh replace 2001:db8:2::2 lladdr "$OUT_MAC" dev eth-out nud permanent
+	ip neigh replace 198.51.100.130 lladdr "$OUT_MAC" dev eth-out nud permanent
+	ip neigh replace 2001:db8:2::82 lladdr "$OUT_MAC" dev eth-out nud permanent
 	# What hoguard and the rulesets guard: devices the traffic never uses.
 	{
 		echo "link add vmnet8 type dummy"
@@ -188,6 +223,19 @@ hog_load() {
 }
 
 hog_unload() { rmmod hoguard; }
+
+# hog_load_args ARGS_FILE: insmod with arguments longer than a command line
+# may hold (finit_module(2) takes them from memory): one parse, one build.
+hog_load_args() {
+	python3 - "$KO" "$1" <<-'EOF' || die "finit_module of $KO with $1 failed"
+		import ctypes, os, sys
+		libc = ctypes.CDLL(None, use_errno=True)
+		fd = os.open(sys.argv[1], os.O_RDONLY)
+		args = open(sys.argv[2], "rb").read()
+		if libc.syscall(313, fd, ctypes.c_char_p(args), 0) != 0:
+			sys.exit(os.strerror(ctypes.get_errno()))
+	EOF
+}
 
 nft_load() {
 	local devs=$1 same=$2 p4=$3 p6=$4
@@ -348,13 +396,28 @@ pg_add() {
 		pgset "$c" "$dev"
 	done
 	if [ "$2" = 4 ]; then
-		pgset "dst 198.51.100.2" "$dev"
-		pgset "src_min 192.0.2.2" "$dev"
-		pgset "src_max 192.0.2.2" "$dev"
+		pgset "dst ${DST4:-198.51.100.2}" "$dev"
+		pgset "src_min ${SRC4:-192.0.2.2}" "$dev"
+		pgset "src_max ${SRC4:-192.0.2.2}" "$dev"
 	else
-		pgset "dst6 2001:db8:2::2" "$dev"
-		pgset "src6 2001:db8:1::2" "$dev"
+		pgset "dst6 ${DST6:-2001:db8:2::2}" "$dev"
+		pgset "src6 ${SRC6:-2001:db8:1::2}" "$dev"
 	fi
+}
+
+# adv_addrs VARIANT MODE: the addresses of an adversarial stream (fwd.sh's
+# header); returns 1 when the variant has none for that mode.
+adv_addrs() {
+	DST4=198.51.100.130 DST6=2001:db8:2::82
+	case $1 in
+	near) SRC4=192.0.2.130 SRC6=2001:db8:1::82 ;;
+	inlong)
+		if [ "$2" = 16 ]; then SRC4=192.0.2.129 SRC6=2001:db8:1:1::82
+		else SRC4=192.0.2.131 SRC6=2001:db8:1::83; fi ;;
+	inshort)
+		SRC4=203.0.113.130 SRC6=2001:db8:3::82
+		[ "$2" = 16 ] || [ "$fam" = 4 ] || return 1 ;;
+	esac
 }
 
 # Removal is asynchronous (the thread does it): wait until it is done.
@@ -395,12 +458,14 @@ out_rx() {
 
 # measure COND FAMILY RUN COUNT: one pktgen run, one BENCH line.
 measure() {
-	local cond=$1 fam=$2 run=$3 count=$4 f0 r0 line res=
+	local cond=$1 fam=$2 run=$3 count=$4 f0 r0 line res= d0= d1= drops=
 	pg_reset
 	pg_add vmnet1 "$fam" "$count"
 	fwd_count "$fam"
 	out_rx
 	f0=$FWD r0=$RX
+	# streams hoguard must drop: its count of drops at FORWARD
+	case $cond in *:in*) read -r d0 <"$PARAMS/drops_forward" ;; esac
 	pgset start "$PG/pgctrl"
 	# 'start' can return before the thread has taken the job (seen once
 	# in ~100 runs on 6.12): wait for the result.
@@ -413,12 +478,43 @@ measure() {
 	done
 	fwd_count "$fam"
 	out_rx
+	[ -z "$d0" ] || { read -r d1 <"$PARAMS/drops_forward"; drops=" $((d1 - d0))"; }
 	[[ $res =~ ^Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] ||
 		die "pktgen: $res"
 	[ "$run" = warm ] && return
 	# instructions per packet with one decimal, in integer arithmetic
 	local ipp=$((BASH_REMATCH[1] * 10000 / BASH_REMATCH[2]))
-	echo "BENCH $cond IPv$fam $run ${ipp:0:-1}.${ipp: -1} ${BASH_REMATCH[2]} $((FWD - f0)) $((RX - r0))"
+	echo "BENCH $cond IPv$fam $run ${ipp:0:-1}.${ipp: -1} ${BASH_REMATCH[2]} $((FWD - f0)) $((RX - r0))$drops"
+}
+
+# adv_cond COND RUN: an adversarial condition, one family's table at a time.
+adv_cond() {
+	local cond=$1 run=$2 n mode v t
+	for fam in $FAMS; do
+		t=$SECONDS
+		if [ "$cond" = none-adv ]; then
+			adv_addrs near all
+			measure "$cond:near" "$fam" warm 1000
+			measure "$cond:near" "$fam" "$run" "$PKTS"
+			continue
+		fi
+		variant_ko "$cond"
+		n=${cond##*-}
+		n=${n/64k/65536}
+		n=${n/16k/16384}
+		n=${n/1k/1024}
+		mode=all
+		case $cond in adv-16-*) mode=16 ;; esac
+		hog_load_args "$W/adv$fam-$mode-$n"
+		[ "$run" != 1 ] || log "$cond IPv$fam: $(wc -c <"$W/adv$fam-$mode-$n") bytes of arguments, load $((SECONDS - t))s"
+		for v in near inlong inshort; do
+			adv_addrs "$v" "$mode" || continue
+			measure "$cond:$v" "$fam" warm 1000
+			measure "$cond:$v" "$fam" "$run" "$PKTS"
+		done
+		hog_unload
+	done
+	unset SRC4 DST4 SRC6 DST6
 }
 
 # ---------------------------------------------------------------------------
@@ -536,6 +632,11 @@ start=$SECONDS
 for run in $(seq 1 "$RUNS"); do
 	for cond in "${CONDS[@]}"; do
 		t=$SECONDS
+		case $cond in none-adv | adv-*)
+			adv_cond "$cond" "$run"
+			log "run $run $cond: total $((SECONDS - t))s"
+			continue ;;
+		esac
 		cond_setup "$cond"
 		setup_s=$((SECONDS - t))
 		[ "$run" != 1 ] || log "$cond hooks: $(hooks)"
