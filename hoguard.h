@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/random.h>
 /*
  * hex_to_bin() moved out of <linux/kernel.h> into <linux/hex.h> in 7.2.
  * Kbuild looks for that header in the kernel's headers: __has_include
@@ -107,59 +108,79 @@ struct hog_list {
 };
 
 /*
- * Membership table for one family: "is this address inside any prefix?".
- * Prefixes covered by a shorter one are dropped when the table is built,
- * so the remaining ones are disjoint.
+ * Membership tables: "is this address inside any prefix?".  Prefixes
+ * covered by a shorter one are dropped when a table is built, so the
+ * remaining ones are disjoint, and every answer is a plain yes or no.
  *
- * The address is cut into bytes.  A prefix of length L (1 <= L) belongs to
- * the group of level i = (L - 1) / 8: the block of the address's first i
- * bytes, where it sets the bits of byte i it covers in a 256-bit bitmap.
- * Level 0 is the table's root bitmap; a /0 sets all of it.  The groups of
- * the levels 1..W-1 (W = 4 or 16 bytes) live in one open-addressing hash,
- * keyed by level and first bytes, and are found by a binary search over
- * the levels (Waldvogel et al.): root level W / 2, then half the distance
- * each step, at most 2 probes for IPv4 and 4 for IPv6, whatever the
- * lengths present.  Where the search goes deeper from level j towards a
- * group of level i > j it needs an entry at level j: a marker (HOG_MARK),
- * which a group may also be.  Since the prefixes are disjoint, an entry
- * found at level j decides: the address's bit in it, else deeper if it is
- * a marker, else outside; an entry not found means shallower.
- *
- * In front, as before, a Bloom-style bit test on the address masked to the
- * shortest length present: an address outside every guarded block costs
- * that one test.
+ * IPv4, up to HOG_LIN4 prefixes: a list, compared one by one.  More: a
+ * multibit trie of strides 16, 8, 8 whose leaves are bits.  The first level
+ * is an array indexed by the address's first 16 bits: 0 outside, 1 inside,
+ * else the byte offset of a node.  A node has a code for each value of the
+ * third byte: 0 outside, 1 inside (/17../24), else a leaf, a bitmap of the
+ * last byte (/25../32): the leaf base of the code's quarter + code - 2.
+ * One array read for an address outside every guarded /16, at most one
+ * more byte read and one bit test otherwise, whatever the lengths present.
+ * Memory: 256 KiB, 272 bytes per /16 holding prefixes longer than /16 and
+ * 32 bytes per /24 holding prefixes longer than /24.
  */
-#define HOG_MARK		1u	/* hog_ent val: go deeper */
+#define HOG_LIN4		4
 
-struct hog_ent4 {
-	u32 key;	/* host order: first bytes, level in the low byte */
-	u32 val;	/* bitmap index << 1 | HOG_MARK; 0: empty slot */
+struct hog_node4 {
+	u32 base[4];	/* the leaf of code 2, for each 64 codes */
+	u8 code[256];
 };
+
+struct hog_lpm4 {
+	u32 *r16;		/* NULL: the list */
+	struct hog_node4 *node;	/* node[0] unused */
+	u64 (*leaf)[4];
+	u32 nlin;
+	u32 lin_m[HOG_LIN4];	/* host order: mask, */
+	u32 lin_p[HOG_LIN4];	/* and prefix */
+};
+
+/*
+ * IPv6: the address is cut into bytes.  A prefix of length L (1 <= L)
+ * belongs to the group of level i = (L - 1) / 8: the block of the address's
+ * first i bytes, where it sets the bits of byte i it covers in a 256-bit
+ * bitmap.  Level 0 is the table's root bitmap; a /0 sets all of it.  The
+ * groups of the levels 1..15 live in one open-addressing hash, keyed by
+ * level and first bytes, and are found by a binary search over the levels
+ * (Waldvogel et al.): level 8 first, then 4, 2, 1 deeper or shallower, 4
+ * probes at most whatever the lengths present.  Where the search goes
+ * deeper from level j towards a group of level i > j it needs an entry at
+ * level j: a marker (HOG_MARK), which a group may also be.  Since the
+ * prefixes are disjoint, the deepest entry found decides: the address's
+ * bit in its group (none in a marker only), or the root's when there is
+ * none; a found entry that is no marker ends the search.
+ *
+ * In front, a Bloom-style bit test on the address masked to the shortest
+ * length present: an address outside every guarded block costs that one
+ * test.
+ */
+#define HOG_MARK		1u	/* hog_ent6 val: go deeper */
 
 struct hog_ent6 {
 	u64 k0, k1;	/* host order: first bytes, level in k1's low byte */
 	u32 val;	/* bitmap index << 1 | HOG_MARK; 0: empty slot */
 };
 
-#define HOG_GROUP_LONGS		(256 / BITS_PER_LONG)
-
-struct hog_lpm {
+struct hog_lpm6 {
 	u32 hmask;		/* hash slots - 1 */
-	u8 hshift;		/* 32 (IPv4) or 64 (IPv6) - log2(slots) */
+	u8 hshift;		/* 64 - log2(slots) */
 	u8 bshift;		/* 32 - log2(bloom bits) */
+	u64 seed;		/* the hash's odd multiplier */
 	__be32 bkey[4];		/* mask of the shortest length: the bloom key */
-	unsigned long root[HOG_GROUP_LONGS];	/* level 0 */
+	u64 root[4];		/* level 0 */
 	const unsigned long *bloom;
-	union {
-		struct hog_ent4 *e4;
-		struct hog_ent6 *e6;
-	};
-	unsigned long *bits;	/* group bitmaps; the first is empty */
+	struct hog_ent6 *e6;
+	u64 (*bits)[4];		/* group bitmaps; the first is empty */
 };
 
 struct hog_tab {
 	struct rcu_head rcu;
-	struct hog_lpm v4, v6;
+	struct hog_lpm4 v4;
+	struct hog_lpm6 v6;
 };
 
 /* Fibonacci hashing, as hash_32(): the high bits of the product. */
@@ -168,7 +189,7 @@ static inline u32 hog_hash(u32 x, unsigned int shift)
 	return (x * 0x61C88647u) >> shift;
 }
 
-static inline bool hog_bloom_test(const struct hog_lpm *t, u32 h)
+static inline bool hog_bloom_test(const struct hog_lpm6 *t, u32 h)
 {
 	h = hog_hash(h, t->bshift);
 	return t->bloom[h / BITS_PER_LONG] & (1UL << (h % BITS_PER_LONG));
@@ -193,26 +214,33 @@ static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
 	return x ^ (x >> 32);
 }
 
-bool hog_lpm_probe4(const struct hog_lpm *t, __be32 a);
-bool hog_lpm_probe6(const struct hog_lpm *t, const __be32 *a);
+bool hog_lpm_probe4(const struct hog_lpm4 *t, u32 x, u32 e);
+bool hog_lpm_probe6(const struct hog_lpm6 *t, const __be32 *a);
 
 /*
- * The packet path: one bit test for an address outside every guarded
- * block, at most 2 (IPv4) or 4 (IPv6) hash probes otherwise.  An empty
- * table has a bloom filter with no bit set.
+ * The packet path.  IPv4: one array read for an address outside every
+ * guarded /16 (or a comparison per prefix of a short list).  IPv6: one bit
+ * test for an address outside every guarded block, at most 4 hash probes
+ * otherwise.  An empty IPv6 table has a bloom filter with no bit set.
  */
 static inline bool hog_tab_has4(const struct hog_tab *t, __be32 a)
 {
-	const struct hog_lpm *l = &t->v4;
+	const struct hog_lpm4 *l = &t->v4;
+	u32 x = be32_to_cpu(a), e, i;
 
-	if (!hog_bloom_test(l, (__force u32)(a & l->bkey[0])))
-		return false;
-	return hog_lpm_probe4(l, a);
+	if (l->r16) {
+		e = l->r16[x >> 16];
+		return e > 1 ? hog_lpm_probe4(l, x, e) : e;
+	}
+	for (i = 0; i < l->nlin; i++)
+		if ((x & l->lin_m[i]) == l->lin_p[i])
+			return true;
+	return false;
 }
 
 static inline bool hog_tab_has6(const struct hog_tab *t, const __be32 *a)
 {
-	const struct hog_lpm *l = &t->v6;
+	const struct hog_lpm6 *l = &t->v6;
 
 	if (!hog_bloom_test(l, hog_fold6(a, l->bkey)))
 		return false;

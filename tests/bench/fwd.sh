@@ -233,7 +233,7 @@ hog_load_args() {
 		fd = os.open(sys.argv[1], os.O_RDONLY)
 		args = open(sys.argv[2], "rb").read()
 		if libc.syscall(313, fd, ctypes.c_char_p(args), 0) != 0:
-			sys.exit(os.strerror(ctypes.get_errno()))
+		    sys.exit(os.strerror(ctypes.get_errno()))
 	EOF
 }
 

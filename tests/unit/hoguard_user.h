@@ -30,6 +30,7 @@ typedef unsigned int gfp_t;
 #define __always_inline	inline __attribute__((__always_inline__))
 #endif
 #define IFNAMSIZ	16
+#define U32_MAX		((u32)~0U)
 #define BITS_PER_LONG	(8 * (int)sizeof(long))
 #define GFP_KERNEL	1u
 #define GFP_ATOMIC	2u
@@ -63,6 +64,22 @@ static inline u32 roundup_pow_of_two(u32 n)
 	while (r < n)
 		r <<= 1;
 	return r;
+}
+
+/* Deterministic, so that a failing test can be replayed. */
+static inline u64 get_random_u64(void)
+{
+	static u64 x = 0x9E3779B97F4A7C15ull;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+static inline unsigned int hweight64(u64 w)
+{
+	return __builtin_popcountll(w);
 }
 
 static inline int ilog2(u32 n)
