@@ -852,15 +852,15 @@ bool hog_lpm_probe6(const struct hog_lpm6 *t, const __be32 *a)
 	u64 lo = be64_to_cpu((__force __be64)hog_ld64(a + 2));
 	const u8 *b = (const u8 *)a;
 	struct hog_hit g = { .j = b[0] };
-	const u64 *bm = t->root;
+	const u64 *bm;
 	int r = hog_step6(t, b, hi, lo, 8, &g);
 
 	if (r > 0)
 		hog_h3(t, b, hi, lo, 12, &g);
 	else if (r < 0)
 		hog_h3(t, b, hi, lo, 4, &g);
-	if (g.val)
-		bm = t->bits[g.val >> 1];
+	/* val 0: none found, the root; a marker only: an empty bitmap */
+	bm = t->bits[g.val >> 1];
 	return (bm[g.j / 64] >> (g.j % 64)) & 1;
 }
 
@@ -919,13 +919,17 @@ static void hog_note(struct hog_build *b, const struct hog_pfx *p,
 				h = (h + 1) & t->hmask;
 			t->e6[h].k0 = k0;
 			t->e6[h].k1 = k1;
+			t->e6[h].val = 1 << 1;	/* the empty bitmap */
 			l->slot = h + 1;
 		}
 	}
 	if (group && !l->group) {
 		b->ngroup++;
-		if (t->e6)
-			t->e6[l->slot - 1].val |= b->ngroup << 1;
+		if (t->e6) {	/* bits[0] is the root, bits[1] empty */
+			u32 *v = &t->e6[l->slot - 1].val;
+
+			*v = (*v & HOG_MARK) | (b->ngroup + 1) << 1;
+		}
 	}
 	l->group |= group;
 	if (t->e6)
@@ -945,7 +949,7 @@ static void hog_add(struct hog_build *b, const struct hog_pfx *p)
 
 	if (!p->len) {
 		if (b->t->e6)
-			hog_set_bits(b->t->root, 0, 256);
+			hog_set_bits(b->t->bits[0], 0, 256);
 		return;
 	}
 	i = (p->len - 1) / 8;
@@ -958,7 +962,7 @@ static void hog_add(struct hog_build *b, const struct hog_pfx *p)
 		hog_note(b, p, i, true);
 	if (!b->t->e6)
 		return;
-	bm = b->t->root;
+	bm = b->t->bits[0];
 	if (i)
 		bm = b->t->bits[b->t->e6[b->last[i].slot - 1].val >> 1];
 	hog_set_bits(bm, a[i], 1u << (8 * (i + 1) - p->len));
@@ -994,7 +998,7 @@ static int hog_lpm6_build(struct hog_lpm6 *t, const struct hog_pfx *p, u32 n,
 	t->seed = get_random_u64() | 1;
 	bits = clamp_t(u32, roundup_pow_of_two(16 * n), BITS_PER_LONG, 1 << 20);
 	t->e6 = hog_alloc(array_size(slots, sizeof(*t->e6)), gfp);
-	t->bits = hog_alloc(array_size(b.ngroup + 1, sizeof(*t->bits)), gfp);
+	t->bits = hog_alloc(array_size(b.ngroup + 2, sizeof(*t->bits)), gfp);
 	bloom = hog_alloc(bits / 8, gfp);
 	if (!t->e6 || !t->bits || !bloom) {
 		hog_free(bloom);

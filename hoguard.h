@@ -162,7 +162,7 @@ struct hog_lpm4 {
 
 struct hog_ent6 {
 	u64 k0, k1;	/* host order: first bytes, level in k1's low byte */
-	u32 val;	/* bitmap index << 1 | HOG_MARK; 0: empty slot */
+	u32 val;	/* bitmap index (>= 1) << 1 | HOG_MARK; 0: empty slot */
 };
 
 struct hog_lpm6 {
@@ -171,10 +171,9 @@ struct hog_lpm6 {
 	u8 bshift;		/* 32 - log2(bloom bits) */
 	u64 seed;		/* the hash's odd multiplier */
 	__be32 bkey[4];		/* mask of the shortest length: the bloom key */
-	u64 root[4];		/* level 0 */
 	const unsigned long *bloom;
 	struct hog_ent6 *e6;
-	u64 (*bits)[4];		/* group bitmaps; the first is empty */
+	u64 (*bits)[4];		/* the root (level 0), an empty one, groups */
 };
 
 struct hog_tab {
