@@ -214,7 +214,121 @@ static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
 }
 
 bool hog_lpm_probe4(const struct hog_lpm4 *t, u32 x, u32 e);
-bool hog_lpm_probe6(const struct hog_lpm6 *t, const __be32 *a);
+
+/* The bits of an IPv6 key of level @i in half @half: its first i bytes. */
+static __always_inline u64 hog_m6(unsigned int i, unsigned int half)
+{
+	int bits = 8 * i - 64 * half;
+
+	if (bits <= 0)
+		return 0;
+	if (bits >= 64)
+		return ~0ull;
+	return ~(~0ull >> bits);
+}
+
+/* Multiply-shift with the table's random odd multiplier. */
+static __always_inline unsigned long hog_hash6(const struct hog_lpm6 *t,
+					       u64 k0, u64 k1)
+{
+	return ((k0 + k1) * t->seed) >> t->hshift;
+}
+
+/* The entry of key @k0, @k1, NULL if there is none. */
+static __always_inline const struct hog_ent6 *
+hog_find6(const struct hog_lpm6 *t, u64 k0, u64 k1)
+{
+	unsigned long h = hog_hash6(t, k0, k1);
+	const struct hog_ent6 *e = &t->e6[h];
+
+	while (e->k1 != k1 || e->k0 != k0) {
+		if (!e->val)
+			return NULL;
+		h = (h + 1) & t->hmask;
+		e = &t->e6[h];
+	}
+	return e;
+}
+
+/*
+ * The deepest entry the search found, and the address's byte after its
+ * block: the answer is that byte's bit in its group (none for a marker
+ * only), or in the root when the search found nothing.
+ */
+struct hog_hit {
+	u32 val;
+	u32 j;
+};
+
+/*
+ * One step of the search at level @i (a constant): -1 not found (go
+ * shallower), 1 found a marker (go deeper), 0 found the last entry.
+ */
+static __always_inline int hog_step6(const struct hog_lpm6 *t, const u8 *b,
+				     u64 hi, u64 lo, unsigned int i,
+				     struct hog_hit *g)
+{
+	const struct hog_ent6 *e = hog_find6(t, hi & hog_m6(i, 0),
+					     (lo & hog_m6(i, 1)) | i);
+
+	if (!e)
+		return -1;
+	g->val = e->val;
+	g->j = b[i];
+	return e->val & HOG_MARK;
+}
+
+/* Subtrees of the search, of height 1 to 3. */
+static __always_inline void hog_h1(const struct hog_lpm6 *t, const u8 *b,
+				   u64 hi, u64 lo, unsigned int i,
+				   struct hog_hit *g)
+{
+	hog_step6(t, b, hi, lo, i, g);
+}
+
+static __always_inline void hog_h2(const struct hog_lpm6 *t, const u8 *b,
+				   u64 hi, u64 lo, unsigned int i,
+				   struct hog_hit *g)
+{
+	int r = hog_step6(t, b, hi, lo, i, g);
+
+	if (r > 0)
+		hog_h1(t, b, hi, lo, i + 1, g);
+	else if (r < 0)
+		hog_h1(t, b, hi, lo, i - 1, g);
+}
+
+static __always_inline void hog_h3(const struct hog_lpm6 *t, const u8 *b,
+				   u64 hi, u64 lo, unsigned int i,
+				   struct hog_hit *g)
+{
+	int r = hog_step6(t, b, hi, lo, i, g);
+
+	if (r > 0)
+		hog_h2(t, b, hi, lo, i + 2, g);
+	else if (r < 0)
+		hog_h2(t, b, hi, lo, i - 2, g);
+}
+
+/* The levels 1..15: 8, then 4, 2, 1 apart. */
+static __always_inline bool hog_lpm_probe6(const struct hog_lpm6 *t, const __be32 *a)
+{
+	u64 hi = be64_to_cpu((__force __be64)hog_ld64(a));
+	u64 lo = be64_to_cpu((__force __be64)hog_ld64(a + 2));
+	const u8 *b = (const u8 *)a;
+	struct hog_hit g = { .j = b[0] };
+	const u64 *bm;
+	int r = hog_step6(t, b, hi, lo, 8, &g);
+
+	if (r > 0)
+		hog_h3(t, b, hi, lo, 12, &g);
+	else if (r < 0)
+		hog_h3(t, b, hi, lo, 4, &g);
+	/* val 0: none found, the root; a marker only: an empty bitmap */
+	bm = t->bits[g.val >> 1];
+	return (bm[g.j / 64] >> (g.j % 64)) & 1;
+}
+
 
 /*
  * The packet path.  IPv4: one array read for an address outside every

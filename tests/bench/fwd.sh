@@ -142,22 +142,19 @@ gen_sets() {
 	# contain the destination.
 	{ cat "$W/p4-16384" "$W/p6-16384"; echo 198.51.100.128/25; echo 2001:db8:2:1::/64; } |
 		chunks >"$W/c-near"
-	# adversarial tables, one family each: hoguard's load arguments
-	local f m
-	for f in 4 6; do
-		for m in all 16; do
-			for n in 1024 16384 65536; do
-				adv_args "$f" "$m" "$n" "$(awk -v fam="$f" -v n="$n" -v mode="$m" -f "$HERE/adv.awk")"
-			done
-		done
-		# 1: the two prefixes next to the sent addresses
-		adv_args "$f" all 1 "$(awk -v fam="$f" -v n=2 -v mode=all -f "$HERE/adv.awk" | head -n 2)"
-	done
 }
 
-# adv_args FAMILY MODE N PREFIXES: the module arguments of that table
+# adv_args FAMILY MODE N: the file of hoguard's load arguments for that
+# adversarial table (made when first needed: awk is slow in the VM).
 adv_args() {
-	printf 'hostonly=vmnet8 subnets=%s' "$(paste -sd, <<<"$4")" >"$W/adv$1-$2-$3"
+	ADV=$W/adv$1-$2-$3
+	[ ! -s "$ADV" ] || return 0
+	if [ "$3" = 1 ]; then
+		# the two prefixes next to the sent addresses
+		awk -v fam="$1" -v n=2 -v mode=all -f "$HERE/adv.awk" | head -n 2
+	else
+		awk -v fam="$1" -v n="$3" -v mode="$2" -f "$HERE/adv.awk"
+	fi | paste -sd, | sed 's/^/hostonly=vmnet8 subnets=/' | tr -d '\n' >"$ADV"
 }
 
 # ---------------------------------------------------------------------------
@@ -225,16 +222,22 @@ hog_load() {
 hog_unload() { rmmod hoguard; }
 
 # hog_load_args ARGS_FILE: insmod with arguments longer than a command line
-# may hold (finit_module(2) takes them from memory): one parse, one build.
+# may hold (finit_module(2), x86-64's number, takes them from memory): one
+# parse, one build.  LOAD_NS: the loading thread's CPU time in guest ns
+# (= instructions under -icount): the module's load, the parse and the build.
 hog_load_args() {
-	python3 - "$KO" "$1" <<-'EOF' || die "finit_module of $KO with $1 failed"
-		import ctypes, os, sys
+	[ -s "$W/load.py" ] || cat >"$W/load.py" <<-'EOF'
+		import ctypes, os, sys, time
 		libc = ctypes.CDLL(None, use_errno=True)
 		fd = os.open(sys.argv[1], os.O_RDONLY)
 		args = open(sys.argv[2], "rb").read()
+		t0 = time.thread_time_ns()
 		if libc.syscall(313, fd, ctypes.c_char_p(args), 0) != 0:
 		    sys.exit(os.strerror(ctypes.get_errno()))
+		print(time.thread_time_ns() - t0)
 	EOF
+	LOAD_NS=$(python3 "$W/load.py" "$KO" "$1") ||
+		die "finit_module of $KO with $1 failed"
 }
 
 nft_load() {
@@ -505,8 +508,10 @@ adv_cond() {
 		n=${n/1k/1024}
 		mode=all
 		case $cond in adv-16-*) mode=16 ;; esac
-		hog_load_args "$W/adv$fam-$mode-$n"
-		[ "$run" != 1 ] || log "$cond IPv$fam: $(wc -c <"$W/adv$fam-$mode-$n") bytes of arguments, load $((SECONDS - t))s"
+		adv_args "$fam" "$mode" "$n"
+		t=$SECONDS
+		hog_load_args "$ADV"
+		echo "LOAD $cond IPv$fam $run $LOAD_NS $(wc -c <"$ADV")"
 		for v in near inlong inshort; do
 			adv_addrs "$v" "$mode" || continue
 			measure "$cond:$v" "$fam" warm 1000
