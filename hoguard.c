@@ -636,20 +636,6 @@ int hog_list_format(const struct hog_list *l, char *buf, size_t size)
 
 /* IPv4 ------------------------------------------------------------------ */
 
-/* Past the first level: the node of the address's /16, then maybe a leaf. */
-bool hog_lpm_probe4(const struct hog_lpm4 *t, u32 x, u32 e)
-{
-	const struct hog_node4 *n = (const void *)((const u8 *)t->node + e);
-	u32 j = (x >> 8) & 0xff, c = n->code[j];
-	const u64 *leaf;
-
-	if (c < 2)
-		return c;
-	leaf = t->leaf[n->base[j / 64] + c - 2];
-	j = x & 0xff;
-	return (leaf[j / 64] >> (j % 64)) & 1;
-}
-
 /* Set the bits [@j, @j + @n) of a 256-bit bitmap. */
 static void hog_set_bits(u64 *b, u32 j, u32 n)
 {

@@ -213,7 +213,20 @@ static inline u32 hog_fold6(const __be32 *a, const __be32 *m)
 	return x ^ (x >> 32);
 }
 
-bool hog_lpm_probe4(const struct hog_lpm4 *t, u32 x, u32 e);
+/* Past the first level: the node of the address's /16, then maybe a leaf. */
+static __always_inline bool hog_lpm_probe4(const struct hog_lpm4 *t, u32 x,
+					   u32 e)
+{
+	const struct hog_node4 *n = (const void *)((const u8 *)t->node + e);
+	u32 j = (x >> 8) & 0xff, c = n->code[j];
+	const u64 *leaf;
+
+	if (c < 2)
+		return c;
+	leaf = t->leaf[n->base[j / 64] + c - 2];
+	j = x & 0xff;
+	return (leaf[j / 64] >> (j % 64)) & 1;
+}
 
 /* The bits of an IPv6 key of level @i in half @half: its first i bytes. */
 static __always_inline u64 hog_m6(unsigned int i, unsigned int half)
@@ -328,7 +341,6 @@ static __always_inline bool hog_lpm_probe6(const struct hog_lpm6 *t, const __be3
 	bm = t->bits[g.val >> 1];
 	return (bm[g.j / 64] >> (g.j % 64)) & 1;
 }
-
 
 /*
  * The packet path.  IPv4: one array read for an address outside every
