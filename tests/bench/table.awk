@@ -39,7 +39,7 @@ BEGIN {
 	d["iptnft-1k"] = "iptables-nft + ipset: 1,024 prefixes"
 	d["iptleg-1"] = "iptables-legacy + ipset: 1 prefix"
 	d["iptleg-1k"] = "iptables-legacy + ipset: 1,024 prefixes"
-	d["none-adv"] = "no hook"
+	d["none-adv"] = "no hook"	# on the adversarial addresses
 	d["adv-1"] = "1 next to each address"
 	d["adv-all-1k"] = "1,024, every length"
 	d["adv-all-16k"] = "16,384, every length"
@@ -47,6 +47,7 @@ BEGIN {
 	d["adv-16-1k"] = "1,024, 16 lengths"
 	d["adv-16-16k"] = "16,384, 16 lengths"
 	d["adv-16-64k"] = "65,536, 16 lengths"
+	vs["near"] = "next to"; vs["inlong"] = "in longest"; vs["inshort"] = "in shortest"
 	vd["near"] = "next to (passes)"
 	vd["inlong"] = "inside longest (dropped)"
 	vd["inshort"] = "inside shortest (dropped)"
@@ -62,6 +63,10 @@ $1 == "BENCH" {
 		# dropped streams: hoguard counted every packet, none arrived
 		if ($9 != $6 || $8 != 0) bad[k] = bad[k] sprintf(" run %s: sent %d dropped %d outside %d;", $4, $6, $9, $8)
 	} else if ($6 != $7 || $6 != $8) bad[k] = bad[k] sprintf(" run %s: sent %d forwarded %d outside %d;", $4, $6, $7, $8)
+}
+$1 == "LOAD" {
+	k = ser SUBSEP $2 SUBSEP $3
+	ld[k] = ld[k] " " $5 / 1e6
 }
 $1 == "CTL" && $2 == "time" {
 	k = ser SUBSEP $3 SUBSEP $4
@@ -85,7 +90,8 @@ function adv_table(s,    j, f, k, c, best, nb, add, r, worst, wc, any, fam, cond
 	printf "\nAdversarial addresses (tests/bench/adv.awk): added instructions per packet\n"
 	printf "  next to = vs no hook on the same addresses; ratio = that / hoguard 1 prefix best\n"
 	printf "  inside = instructions per dropped packet (no baseline: no hook would forward it)\n"
-	printf "%-28s %-5s %9s %6s %11s %11s\n", "table", "", "next to", "ratio", "in longest", "in shortest"
+	printf "  load = CPU of finit_module (module load, parse, build of that one table), guest ms\n"
+	printf "%-28s %-5s %9s %6s %11s %11s %9s\n", "table", "", "next to", "ratio", "in longest", "in shortest", "load ms"
 	split("IPv4 IPv6", fams, " ")
 	for (f = 1; f <= 2; f++) {
 		fam = fams[f]
@@ -103,10 +109,11 @@ function adv_table(s,    j, f, k, c, best, nb, add, r, worst, wc, any, fam, cond
 			add = (nb in v) ? median(v[k]) - median(v[nb]) : ""
 			r = (add != "" && best > 0) ? add / best : ""
 			if (r != "" && r > worst) { worst = r; wc = d[cond] }
-			printf "%-28s %-5s %9s %6s %11s %11s\n", d[cond], fam,
+			printf "%-28s %-5s %9s %6s %11s %11s %9s\n", d[cond], fam,
 				add == "" ? "n/a" : sprintf("%+.0f", add), r == "" ? "n/a" : sprintf("%.2f", r),
 				((s SUBSEP cond ":inlong" SUBSEP fam) in v) ? sprintf("%.0f", median(v[s SUBSEP cond ":inlong" SUBSEP fam])) : "-",
-				((s SUBSEP cond ":inshort" SUBSEP fam) in v) ? sprintf("%.0f", median(v[s SUBSEP cond ":inshort" SUBSEP fam])) : "-"
+				((s SUBSEP cond ":inshort" SUBSEP fam) in v) ? sprintf("%.0f", median(v[s SUBSEP cond ":inshort" SUBSEP fam])) : "-",
+				((s SUBSEP cond SUBSEP fam) in ld) ? sprintf("%.0f", median(ld[s SUBSEP cond SUBSEP fam])) : "-"
 		}
 		if (wc != "")
 			printf "  %s worst: %.2fx the best (%s); target at most %.1fx: %s\n", fam, worst, wc,
@@ -117,7 +124,7 @@ END {
 	for (i = 1; i <= ns; i++) {
 		s = sers[i]
 		printf "\nLinux %s, %s: guest instructions per forwarded packet\n", s, date[s]
-		printf "%-44s %-5s %9s %9s %7s %5s\n", "condition", "", "instr/pkt", "added", "spread", "runs"
+		printf "%-48s %-5s %9s %9s %7s %5s\n", "condition", "", "instr/pkt", "added", "spread", "runs"
 		for (j = 1; j <= nr[s]; j++) {
 			split(row[s, j], cf, SUBSEP)
 			k = s SUBSEP row[s, j]
@@ -125,9 +132,14 @@ END {
 			base = s SUBSEP "none" SUBSEP cf[2]
 			add = (base in v) ? sprintf("%+9.0f", m - median(v[base])) : sprintf("%9s", "n/a")
 			c = cf[1]; sub(/@.*/, "", c)
+			vn = ""
+			if (c ~ /:/) { vn = c; sub(/.*:/, "", vn); sub(/:.*/, "", c) }
 			name = (c in d) ? d[c] : c
-			if (c != cf[1]) name = name " [" substr(cf[1], length(c) + 2) "]"
-			printf "%-44s %-5s %9.1f %s %7.1f %5d%s\n", name, cf[2], m, add,
+			if (c ~ /^adv-/) name = "adv " name
+			if (vn != "") name = name ", " ((vn in vs) ? vs[vn] : vn)
+			if (c != cf[1] && cf[1] ~ /@/) name = name " [" substr(cf[1], index(cf[1], "@") + 1) "]"
+			if (vn ~ /^in/) add = sprintf("%9s", "dropped")
+			printf "%-48s %-5s %9.1f %s %7.1f %5d%s\n", name, cf[2], m, add,
 				spread(v[k]), runs[k], (k in bad) ? "  PACKETS LOST:" bad[k] : ""
 		}
 		adv_table(s)

@@ -77,11 +77,6 @@ static inline u64 get_random_u64(void)
 	return x;
 }
 
-static inline unsigned int hweight64(u64 w)
-{
-	return __builtin_popcountll(w);
-}
-
 static inline int ilog2(u32 n)
 {
 	return 31 - __builtin_clz(n);
