@@ -324,7 +324,8 @@ static __always_inline void hog_h3(const struct hog_lpm6 *t, const u8 *b,
 }
 
 /* The levels 1..15: 8, then 4, 2, 1 apart. */
-static __always_inline bool hog_lpm_probe6(const struct hog_lpm6 *t, const __be32 *a)
+static __always_inline bool hog_lpm_probe6(const struct hog_lpm6 *t,
+					   const __be32 *a)
 {
 	u64 hi = be64_to_cpu((__force __be64)hog_ld64(a));
 	u64 lo = be64_to_cpu((__force __be64)hog_ld64(a + 2));
