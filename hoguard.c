@@ -634,118 +634,261 @@ int hog_list_format(const struct hog_list *l, char *buf, size_t size)
 /* ---------------------------------------------------------------------- */
 /* Core: lookup tables                                                     */
 
-static u32 hog_slot_hash(const struct hog_lpm *t, const __be32 *a,
-			 unsigned int len)
-{
-	static const __be32 ones[4] = {
-		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu),
-		cpu_to_be32(0xffffffffu), cpu_to_be32(0xffffffffu)
-	};
+/* IPv4 ------------------------------------------------------------------ */
 
-	return hog_hash(hog_fold6(a, ones) ^ len, t->hshift);
+/* Set the bits [@j, @j + @n) of a 256-bit bitmap. */
+static void hog_set_bits(u64 *b, u32 j, u32 n)
+{
+	for (; n--; j++)
+		b[j / 64] |= 1ull << (j % 64);
 }
 
-static void hog_lpm_free(struct hog_lpm *t)
+static void hog_lpm4_free(struct hog_lpm4 *t)
 {
-	hog_free(t->bloom);
-	hog_free(t->slot);
-	t->bloom = NULL;
-	t->slot = NULL;
-	t->nlens = 0;
+	hog_free(t->r16);
+	hog_free(t->node);
+	hog_free(t->leaf);
+	memset(t, 0, sizeof(*t));
 }
 
-/* @p: @n canonical prefixes of one family, none covered by another. */
-static int hog_lpm_build(struct hog_lpm *t, const struct hog_pfx *p, u32 n,
-			 gfp_t gfp)
+/*
+ * @p: @n canonical IPv4 prefixes, none covered by another.  In address
+ * order the prefixes of one /16 follow each other, and within it those of
+ * one third byte: nodes and leaves are numbered in that order.
+ */
+static int hog_lpm4_build(struct hog_lpm4 *t, const struct hog_pfx *p, u32 n,
+			  gfp_t gfp)
 {
-	bool seen[129] = { false };
-	u32 i, bits, minlen = 128;
-	int len;
+	u32 i, k, nodes = 1, leaves = 0, last16 = 0, last24 = 0;
+	bool have16 = false, have24 = false;
+	struct hog_node4 *nd = NULL;
 
 	memset(t, 0, sizeof(*t));
-	if (!n)
+	if (n <= HOG_LIN4) {
+		for (i = 0; i < n; i++) {
+			t->lin_m[i] = be32_to_cpu(hog_mask_word(p[i].len, 0));
+			t->lin_p[i] = be32_to_cpu(p[i].a[0]);
+		}
+		t->nlin = n;
 		return 0;
+	}
 	for (i = 0; i < n; i++) {
-		seen[p[i].len] = true;
-		minlen = min_t(u32, minlen, p[i].len);
-	}
-	for (len = 128; len >= 0; len--) {
-		if (!seen[len])
-			continue;
-		for (i = 0; i < 4; i++)
-			t->lmask[t->nlens][i] = hog_mask_word(len, i);
-		t->lens[t->nlens++] = len;
-	}
-	for (i = 0; i < 4; i++)
-		t->bkey[i] = hog_mask_word(minlen, i);
+		u32 x = be32_to_cpu(p[i].a[0]);
 
-	t->hmask = roundup_pow_of_two(2 * n) - 1;
-	t->hshift = 32 - ilog2(t->hmask + 1);
-	bits = clamp_t(u32, roundup_pow_of_two(16 * n), BITS_PER_LONG, 1 << 20);
-	t->bshift = 32 - ilog2(bits);
-	t->slot = hog_alloc(array_size(t->hmask + 1, sizeof(*t->slot)), gfp);
-	t->bloom = hog_alloc(bits / 8, gfp);
-	if (!t->slot || !t->bloom) {
-		hog_lpm_free(t);
+		if (p[i].len <= 16)
+			continue;
+		if (!have16 || x >> 16 != last16) {
+			nodes++;
+			last16 = x >> 16;
+			have16 = true;
+			have24 = false;
+		}
+		if (p[i].len > 24 && (!have24 || x >> 8 != last24)) {
+			leaves++;
+			last24 = x >> 8;
+			have24 = true;
+		}
+	}
+	t->r16 = hog_alloc(array_size(1 << 16, sizeof(*t->r16)), gfp);
+	t->node = hog_alloc(array_size(nodes, sizeof(*t->node)), gfp);
+	t->leaf = hog_alloc(array_size(leaves + 1, sizeof(*t->leaf)), gfp);
+	if (!t->r16 || !t->node || !t->leaf) {
+		hog_lpm4_free(t);
 		return -ENOMEM;
 	}
+	nodes = 0;
+	leaves = 0;
+	have16 = false;
 	for (i = 0; i < n; i++) {
-		u32 h = hog_slot_hash(t, p[i].a, p[i].len);
-		u32 b = p[i].family == HOG_V4 ?
-			(__force u32)(p[i].a[0] & t->bkey[0]) :
-			hog_bfold6(p[i].a, t->bkey);
+		u32 x = be32_to_cpu(p[i].a[0]), len = p[i].len, j = (x >> 8) & 0xff;
 
-		b = hog_hash(b, t->bshift);
-
-		while (t->slot[h].used)
-			h = (h + 1) & t->hmask;
-		memcpy(t->slot[h].a, p[i].a, sizeof(p[i].a));
-		t->slot[h].len = p[i].len;
-		t->slot[h].used = true;
-		t->bloom[b / BITS_PER_LONG] |= 1UL << (b % BITS_PER_LONG);
+		if (len <= 16) {
+			for (k = 0; k < 1u << (16 - len); k++)
+				t->r16[(x >> 16) + k] = 1;
+			continue;
+		}
+		if (!have16 || x >> 16 != last16) {
+			nd = &t->node[++nodes];
+			t->r16[x >> 16] = nodes * sizeof(*nd);
+			last16 = x >> 16;
+			have16 = true;
+			have24 = false;
+			for (k = 0; k < 4; k++)
+				nd->base[k] = U32_MAX;
+		}
+		if (len <= 24) {
+			memset(&nd->code[j], 1, 1u << (24 - len));
+			continue;
+		}
+		if (!have24 || x >> 8 != last24) {
+			/* codes 2.. of this quarter count from its first leaf */
+			if (nd->base[j / 64] == U32_MAX)
+				nd->base[j / 64] = leaves;
+			nd->code[j] = leaves - nd->base[j / 64] + 2;
+			leaves++;
+			last24 = x >> 8;
+			have24 = true;
+		}
+		hog_set_bits(t->leaf[leaves - 1], x & 0xff, 1u << (32 - len));
 	}
 	return 0;
 }
 
-/*
- * One probe per distinct length, masks precomputed.  An IPv4 slot holds its
- * address in a[0] and zeroes in a[1..3], so its hash is that of a[0] ^ len.
- */
-bool hog_lpm_probe4(const struct hog_lpm *t, __be32 a)
+/* IPv6 ------------------------------------------------------------------ */
+
+static const unsigned long hog_nobits[1];
+
+static void hog_lpm6_free(struct hog_lpm6 *t)
 {
-	unsigned int i;
-
-	for (i = 0; i < t->nlens; i++) {
-		__be32 m = a & t->lmask[i][0];
-		u32 len = t->lens[i];
-		u32 h = hog_hash((__force u32)m ^ len, t->hshift);
-
-		for (; t->slot[h].used; h = (h + 1) & t->hmask)
-			if (t->slot[h].a[0] == m && t->slot[h].len == len)
-				return true;
-	}
-	return false;
+	if (t->bloom != hog_nobits)
+		hog_free(t->bloom);
+	hog_free(t->e6);
+	hog_free(t->bits);
+	memset(t, 0, sizeof(*t));
+	t->bloom = hog_nobits;
+	t->bshift = 32 - ilog2(BITS_PER_LONG);
 }
 
-bool hog_lpm_probe6(const struct hog_lpm *t, const __be32 *a)
+/* The last entry noted at a level, while building. */
+struct hog_last {
+	u64 k0, k1;
+	u32 slot;	/* + 1; 0: none yet */
+	bool group;
+};
+
+struct hog_build {
+	struct hog_lpm6 *t;	/* ->e6 NULL: counting */
+	u32 nent, ngroup;
+	struct hog_last last[16];
+};
+
+/*
+ * Note the entry of level @i for the prefix @p: its group (@group) or a
+ * marker.  The entries of one level come in key order (the list is
+ * sorted), so equal keys follow each other.
+ */
+static void hog_note(struct hog_build *b, const struct hog_pfx *p,
+		     unsigned int i, bool group)
 {
-	unsigned int i;
+	struct hog_lpm6 *t = b->t;
+	struct hog_last *l = &b->last[i];
+	u64 k0, k1;
+	u32 h;
 
-	for (i = 0; i < t->nlens; i++) {
-		const __be32 *k = t->lmask[i];
-		u32 len = t->lens[i];
-		u32 h = hog_hash(hog_fold6(a, k) ^ len, t->hshift);
-
-		for (; t->slot[h].used; h = (h + 1) & t->hmask) {
-			const struct hog_slot *s = &t->slot[h];
-
-			if (s->len == len && s->a[0] == (a[0] & k[0]) &&
-			    s->a[1] == (a[1] & k[1]) && s->a[2] == (a[2] & k[2]) &&
-			    s->a[3] == (a[3] & k[3]))
-				return true;
+	k0 = ((u64)be32_to_cpu(p->a[0]) << 32 | be32_to_cpu(p->a[1])) &
+	     hog_m6(i, 0);
+	k1 = ((u64)be32_to_cpu(p->a[2]) << 32 | be32_to_cpu(p->a[3])) &
+	     hog_m6(i, 1);
+	k1 |= i;
+	if (!l->slot || l->k0 != k0 || l->k1 != k1) {
+		l->k0 = k0;
+		l->k1 = k1;
+		l->group = false;
+		l->slot = ++b->nent;
+		if (t->e6) {
+			h = hog_hash6(t, k0, k1);
+			while (t->e6[h].val)
+				h = (h + 1) & t->hmask;
+			t->e6[h].k0 = k0;
+			t->e6[h].k1 = k1;
+			t->e6[h].val = 1 << 1;	/* the empty bitmap */
+			l->slot = h + 1;
 		}
 	}
-	return false;
+	if (group && !l->group) {
+		b->ngroup++;
+		if (t->e6) {	/* bits[0] is the root, bits[1] empty */
+			u32 *v = &t->e6[l->slot - 1].val;
+
+			*v = (*v & HOG_MARK) | (b->ngroup + 1) << 1;
+		}
+	}
+	l->group |= group;
+	if (t->e6)
+		t->e6[l->slot - 1].val |= !group;
+}
+
+/*
+ * Every entry the prefix @p needs: its group (level i >= 1), and a marker
+ * on each level where the search turns deeper on its way to level i; then,
+ * when filling, its bits.
+ */
+static void hog_add(struct hog_build *b, const struct hog_pfx *p)
+{
+	const u8 *a = (const u8 *)p->a;
+	unsigned int i, j, step;
+	u64 *bm;
+
+	if (!p->len) {
+		if (b->t->e6)
+			hog_set_bits(b->t->bits[0], 0, 256);
+		return;
+	}
+	i = (p->len - 1) / 8;
+	for (j = 8, step = 4; i && j != i; step /= 2) {
+		if (i > j)
+			hog_note(b, p, j, false);
+		j = i > j ? j + step : j - step;
+	}
+	if (i)
+		hog_note(b, p, i, true);
+	if (!b->t->e6)
+		return;
+	bm = b->t->bits[0];
+	if (i)
+		bm = b->t->bits[b->t->e6[b->last[i].slot - 1].val >> 1];
+	hog_set_bits(bm, a[i], 1u << (8 * (i + 1) - p->len));
+}
+
+/* @p: @n canonical IPv6 prefixes, none covered by another. */
+static int hog_lpm6_build(struct hog_lpm6 *t, const struct hog_pfx *p, u32 n,
+			  gfp_t gfp)
+{
+	struct hog_build b = { .t = t };
+	u32 i, bits, minlen = 128, slots;
+	unsigned long *bloom;
+
+	memset(t, 0, sizeof(*t));
+	hog_lpm6_free(t);
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		minlen = min_t(u32, minlen, p[i].len);
+		hog_add(&b, &p[i]);
+	}
+	for (i = 0; i < 4; i++)
+		t->bkey[i] = hog_mask_word(minlen, i);
+
+	/*
+	 * At most a third full: a search that finds nothing reads 1.3 slots
+	 * on average (linear probing), and with a random multiplier no one
+	 * can tell which addresses meet the longer runs.
+	 */
+	slots = roundup_pow_of_two(3 * b.nent + 2);
+	t->hmask = slots - 1;
+	t->hshift = 64 - ilog2(slots);
+	t->seed = get_random_u64() | 1;
+	bits = clamp_t(u32, roundup_pow_of_two(16 * n), BITS_PER_LONG, 1 << 20);
+	t->e6 = hog_alloc(array_size(slots, sizeof(*t->e6)), gfp);
+	t->bits = hog_alloc(array_size(b.ngroup + 2, sizeof(*t->bits)), gfp);
+	bloom = hog_alloc(bits / 8, gfp);
+	if (!t->e6 || !t->bits || !bloom) {
+		hog_free(bloom);
+		hog_lpm6_free(t);
+		return -ENOMEM;
+	}
+	memset(b.last, 0, sizeof(b.last));
+	b.nent = 0;
+	b.ngroup = 0;
+	t->bshift = 32 - ilog2(bits);
+	for (i = 0; i < n; i++) {
+		u32 h = hog_hash(hog_fold6(p[i].a, t->bkey), t->bshift);
+
+		hog_add(&b, &p[i]);
+		bloom[h / BITS_PER_LONG] |= 1UL << (h % BITS_PER_LONG);
+	}
+	t->bloom = bloom;
+	return 0;
 }
 
 static bool hog_pfx_covers(const struct hog_pfx *q, const struct hog_pfx *p)
@@ -777,8 +920,8 @@ struct hog_tab *hog_tab_build(const struct hog_list *l, gfp_t gfp)
 			k->p[k->n++] = l->p[i];
 	for (n4 = 0; n4 < k->n && k->p[n4].family == HOG_V4; n4++)
 		;
-	if (hog_lpm_build(&t->v4, k->p, n4, gfp) ||
-	    hog_lpm_build(&t->v6, k->p + n4, k->n - n4, gfp)) {
+	if (hog_lpm4_build(&t->v4, k->p, n4, gfp) ||
+	    hog_lpm6_build(&t->v6, k->p + n4, k->n - n4, gfp)) {
 		hog_tab_free(t);
 		t = NULL;
 	}
@@ -794,8 +937,8 @@ void hog_tab_free(struct hog_tab *t)
 {
 	if (!t)
 		return;
-	hog_lpm_free(&t->v4);
-	hog_lpm_free(&t->v6);
+	hog_lpm4_free(&t->v4);
+	hog_lpm6_free(&t->v6);
 	hog_free(t);
 }
 

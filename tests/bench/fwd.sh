@@ -23,9 +23,24 @@
 # and vbox0-0..vbox31-0 are what hoguard and the rulesets guard; the traffic
 # must pass (it neither comes from nor goes to a guarded device or prefix).
 #
+# The adversarial conditions (adv-*, issue 14) load hoguard with one
+# family's table at a time (tests/bench/adv.awk: N prefixes next to the sent
+# addresses and over every length) through finit_module(2), one build, and
+# send three streams per table (addresses in documentation ranges):
+#   :near   192.0.2.130 -> 198.51.100.130, 2001:db8:1::82 -> 2001:db8:2::82,
+#           each one address (or one bit above the table's longest length)
+#           away from a guarded prefix, so they must pass; the worst case
+#   :inlong source inside the longest guarded prefix next to it (dropped)
+#   :inshort source inside a prefix of the table's shortest length (dropped;
+#           not for IPv6 over /16../128, see adv.awk)
+# For the dropped ones pktgen's instructions per packet are those of a
+# packet dropped at FORWARD; they are checked against hoguard's
+# drops_forward counter and the outside's receive counter (0).
+# none-adv: no hook, the :near stream (the baseline of :near).
+#
 # Output: progress on stderr's copy (lines starting with '#'), one line per
 # measurement on stdout:
-#   BENCH COND FAMILY RUN INSTR_PER_PKT SENT FORWARDED OUTSIDE_RX
+#   BENCH COND FAMILY RUN INSTR_PER_PKT SENT FORWARDED OUTSIDE_RX [DROPPED]
 # and control-path lines starting with CTL; then a table (table.awk).
 #
 # Environment (passed through vmrun):
@@ -43,10 +58,12 @@ RUNS=${HOGUARD_BENCH_RUNS:-3}
 PKTS=${HOGUARD_BENCH_PKTS:-20000}
 FAMS=${HOGUARD_BENCH_FAMS:-4 6}
 CTL=${HOGUARD_BENCH_CTL:-1}
-CONDS=(none none-1kdev null-f null-fp
+CONDS=(none none-1kdev none-adv null-f null-fp
 	hog-1 hog-16 hog-1k hog-16k hog-16k-near hog-64dev hog-1kdev
 	nft-1 nft-16 nft-1k nft-16k nft-64dev
-	iptnft-1 iptnft-1k iptleg-1 iptleg-1k)
+	iptnft-1 iptnft-1k iptleg-1 iptleg-1k
+	adv-1 adv-all-1k adv-all-16k adv-all-64k
+	adv-16-1k adv-16-16k adv-16-64k)
 if [ -n "${HOGUARD_BENCH_CONDS:-}" ]; then
 	read -r -a CONDS <<<"$HOGUARD_BENCH_CONDS"
 fi
@@ -127,6 +144,19 @@ gen_sets() {
 		chunks >"$W/c-near"
 }
 
+# adv_args FAMILY MODE N: the file of hoguard's load arguments for that
+# adversarial table (made when first needed: awk is slow in the VM).
+adv_args() {
+	ADV=$W/adv$1-$2-$3
+	[ ! -s "$ADV" ] || return 0
+	if [ "$3" = 1 ]; then
+		# the two prefixes next to the sent addresses
+		awk -v fam="$1" -v n=2 -v mode=all -f "$HERE/adv.awk" | head -n 2
+	else
+		awk -v fam="$1" -v n="$3" -v mode="$2" -f "$HERE/adv.awk"
+	fi | paste -sd, | sed 's/^/hostonly=vmnet8 subnets=/' | tr -d '\n' >"$ADV"
+}
+
 # ---------------------------------------------------------------------------
 # Topology.
 
@@ -158,6 +188,8 @@ setup_topology() {
 	OUTSIDE_PID=$!
 	ip neigh replace 198.51.100.2 lladdr "$OUT_MAC" dev eth-out nud permanent
 	ip neigh replace 2001:db8:2::2 lladdr "$OUT_MAC" dev eth-out nud permanent
+	ip neigh replace 198.51.100.130 lladdr "$OUT_MAC" dev eth-out nud permanent
+	ip neigh replace 2001:db8:2::82 lladdr "$OUT_MAC" dev eth-out nud permanent
 	# What hoguard and the rulesets guard: devices the traffic never uses.
 	{
 		echo "link add vmnet8 type dummy"
@@ -198,6 +230,25 @@ hog_load() {
 }
 
 hog_unload() { rmmod hoguard; }
+
+# hog_load_args ARGS_FILE: insmod with arguments longer than a command line
+# may hold (finit_module(2), x86-64's number, takes them from memory): one
+# parse, one build.  LOAD_NS: the loading thread's CPU time in guest ns
+# (= instructions under -icount): the module's load, the parse and the build.
+hog_load_args() {
+	[ -s "$W/load.py" ] || cat >"$W/load.py" <<-'EOF'
+		import ctypes, os, sys, time
+		libc = ctypes.CDLL(None, use_errno=True)
+		fd = os.open(sys.argv[1], os.O_RDONLY)
+		args = open(sys.argv[2], "rb").read()
+		t0 = time.thread_time_ns()
+		if libc.syscall(313, fd, ctypes.c_char_p(args), 0) != 0:
+		    sys.exit(os.strerror(ctypes.get_errno()))
+		print(time.thread_time_ns() - t0)
+	EOF
+	LOAD_NS=$(python3 "$W/load.py" "$KO" "$1") ||
+		die "finit_module of $KO with $1 failed"
+}
 
 nft_load() {
 	local devs=$1 same=$2 p4=$3 p6=$4
@@ -367,13 +418,28 @@ pg_add() {
 		pgset "$c" "$dev"
 	done
 	if [ "$2" = 4 ]; then
-		pgset "dst 198.51.100.2" "$dev"
-		pgset "src_min 192.0.2.2" "$dev"
-		pgset "src_max 192.0.2.2" "$dev"
+		pgset "dst ${DST4:-198.51.100.2}" "$dev"
+		pgset "src_min ${SRC4:-192.0.2.2}" "$dev"
+		pgset "src_max ${SRC4:-192.0.2.2}" "$dev"
 	else
-		pgset "dst6 2001:db8:2::2" "$dev"
-		pgset "src6 2001:db8:1::2" "$dev"
+		pgset "dst6 ${DST6:-2001:db8:2::2}" "$dev"
+		pgset "src6 ${SRC6:-2001:db8:1::2}" "$dev"
 	fi
+}
+
+# adv_addrs VARIANT MODE: the addresses of an adversarial stream (fwd.sh's
+# header); returns 1 when the variant has none for that mode.
+adv_addrs() {
+	DST4=198.51.100.130 DST6=2001:db8:2::82
+	case $1 in
+	near) SRC4=192.0.2.130 SRC6=2001:db8:1::82 ;;
+	inlong)
+		if [ "$2" = 16 ]; then SRC4=192.0.2.129 SRC6=2001:db8:1:1::82
+		else SRC4=192.0.2.131 SRC6=2001:db8:1::83; fi ;;
+	inshort)
+		SRC4=203.0.113.130 SRC6=2001:db8:3::82
+		[ "$2" = 16 ] || [ "$fam" = 4 ] || return 1 ;;
+	esac
 }
 
 # Removal is asynchronous (the thread does it): wait until it is done.
@@ -414,12 +480,19 @@ out_rx() {
 
 # measure COND FAMILY RUN COUNT: one pktgen run, one BENCH line.
 measure() {
-	local cond=$1 fam=$2 run=$3 count=$4 f0 r0 line res=
+	local cond=$1 fam=$2 run=$3 count=$4 f0 r0 line res= d0= d1= drops=
+	# Let what the setup queued (RCU callbacks, work items, lazy vfree
+	# purges) run before, not during, the measurement: a short run
+	# otherwise pays for it (seen: +460 instructions per packet after an
+	# rmmod, 2,000 packets).
+	[ "$run" != warm ] || sleep 0.5
 	pg_reset
 	pg_add vmnet1 "$fam" "$count"
 	fwd_count "$fam"
 	out_rx
 	f0=$FWD r0=$RX
+	# streams hoguard must drop: its count of drops at FORWARD
+	case $cond in *:in*) read -r d0 <"$PARAMS/drops_forward" ;; esac
 	pgset start "$PG/pgctrl"
 	# 'start' can return before the thread has taken the job (seen once
 	# in ~100 runs on 6.12): wait for the result.
@@ -432,12 +505,48 @@ measure() {
 	done
 	fwd_count "$fam"
 	out_rx
+	[ -z "$d0" ] || { read -r d1 <"$PARAMS/drops_forward"; drops=" $((d1 - d0))"; }
 	[[ $res =~ ^Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] ||
 		die "pktgen: $res"
 	[ "$run" = warm ] && return
 	# instructions per packet with one decimal, in integer arithmetic
 	local ipp=$((BASH_REMATCH[1] * 10000 / BASH_REMATCH[2]))
-	echo "BENCH $cond IPv$fam $run ${ipp:0:-1}.${ipp: -1} ${BASH_REMATCH[2]} $((FWD - f0)) $((RX - r0))"
+	echo "BENCH $cond IPv$fam $run ${ipp:0:-1}.${ipp: -1} ${BASH_REMATCH[2]} $((FWD - f0)) $((RX - r0))$drops"
+}
+
+# adv_cond COND RUN: an adversarial condition, one family's table at a time.
+adv_cond() {
+	local cond=$1 run=$2 n mode v t
+	for fam in $FAMS; do
+		t=$SECONDS
+		if [ "$cond" = none-adv ]; then
+			adv_addrs near all
+			measure "$cond:near" "$fam" warm 1000
+			measure "$cond:near" "$fam" "$run" "$PKTS"
+			continue
+		fi
+		variant_ko "$cond"
+		n=${cond##*-}
+		n=${n/64k/65536}
+		n=${n/16k/16384}
+		n=${n/1k/1024}
+		mode=all
+		case $cond in adv-16-*) mode=16 ;; esac
+		adv_args "$fam" "$mode" "$n"
+		t=$SECONDS
+		hog_load_args "$ADV"
+		echo "LOAD $cond IPv$fam $run $LOAD_NS $(wc -c <"$ADV")"
+		for v in near inlong inshort; do
+			# adv-1 has no short prefix (its inshort stream would
+			# measure the learned 203.0.113.0/24 instead)
+			[ "$cond:$v" != adv-1:inshort ] || continue
+			adv_addrs "$v" "$mode" || continue
+			measure "$cond:$v" "$fam" warm 1000
+			measure "$cond:$v" "$fam" "$run" "$PKTS"
+		done
+		hog_unload
+	done
+	unset SRC4 DST4 SRC6 DST6
 }
 
 # ---------------------------------------------------------------------------
@@ -555,6 +664,11 @@ start=$SECONDS
 for run in $(seq 1 "$RUNS"); do
 	for cond in "${CONDS[@]}"; do
 		t=$SECONDS
+		case $cond in none-adv | adv-*)
+			adv_cond "$cond" "$run"
+			log "run $run $cond: total $((SECONDS - t))s"
+			continue ;;
+		esac
 		cond_setup "$cond"
 		setup_s=$((SECONDS - t))
 		[ "$run" != 1 ] || log "$cond hooks: $(hooks)"

@@ -41,6 +41,19 @@ BEGIN {
 	d["iptnft-1k"] = "iptables-nft + ipset: 1,024 prefixes"
 	d["iptleg-1"] = "iptables-legacy + ipset: 1 prefix"
 	d["iptleg-1k"] = "iptables-legacy + ipset: 1,024 prefixes"
+	d["none-adv"] = "no hook"	# on the adversarial addresses
+	d["adv-1"] = "1 next to each address"
+	d["adv-all-1k"] = "1,024, every length"
+	d["adv-all-16k"] = "16,384, every length"
+	d["adv-all-64k"] = "65,536, every length"
+	d["adv-16-1k"] = "1,024, 16 lengths"
+	d["adv-16-16k"] = "16,384, 16 lengths"
+	d["adv-16-64k"] = "65,536, 16 lengths"
+	vs["near"] = "next to"; vs["inlong"] = "in longest"; vs["inshort"] = "in shortest"
+	vd["near"] = "next to (passes)"
+	vd["inlong"] = "inside longest (dropped)"
+	vd["inshort"] = "inside shortest (dropped)"
+	target["IPv4"] = 1.3; target["IPv6"] = 1.6
 }
 $1 == "KERNEL" { ser = $2; date[ser] = $3; if (!(ser in seen)) { seen[ser] = 1; sers[++ns] = ser } }
 $1 == "BENCH" {
@@ -48,7 +61,14 @@ $1 == "BENCH" {
 	if (!(k in v)) { nr[ser]++; row[ser, nr[ser]] = $2 SUBSEP $3 }
 	v[k] = v[k] " " $5
 	runs[k]++
-	if ($6 != $7 || $6 != $8) bad[k] = bad[k] sprintf(" run %s: sent %d forwarded %d outside %d;", $4, $6, $7, $8)
+	if ($2 ~ /:in/) {
+		# dropped streams: hoguard counted every packet, none arrived
+		if ($9 != $6 || $8 != 0) bad[k] = bad[k] sprintf(" run %s: sent %d dropped %d outside %d;", $4, $6, $9, $8)
+	} else if ($6 != $7 || $6 != $8) bad[k] = bad[k] sprintf(" run %s: sent %d forwarded %d outside %d;", $4, $6, $7, $8)
+}
+$1 == "LOAD" {
+	k = ser SUBSEP $2 SUBSEP $3
+	ld[k] = ld[k] " " $5 / 1e6
 }
 $1 == "CTL" && $2 == "time" {
 	k = ser SUBSEP $3 SUBSEP $4
@@ -63,11 +83,50 @@ $1 == "CTL" && $2 == "traffic" {
 	ctraf[k] = sprintf("must pass: %d sent, %d forwarded; guarded: %d sent, %d leaked, %d dropped",
 		t["pass_sent"], t["pass_fwd"], t["guarded_sent"], t["guarded_leaked"], t["drops_forward"])
 }
+# The adversarial set (issue 14, 1): each table's stream next to a guarded
+# prefix against the best address of the 1-prefix table (hog-1), same run.
+function adv_table(s,    j, f, k, c, best, nb, add, r, worst, wc, any, fam, cond, kk) {
+	any = 0
+	for (j = 1; j <= nr[s]; j++) { split(row[s, j], cf, SUBSEP); if (cf[1] ~ /^adv-/) any = 1 }
+	if (!any) return
+	printf "\nAdversarial addresses (tests/bench/adv.awk): added instructions per packet\n"
+	printf "  next to = vs no hook on the same addresses; ratio = that / hoguard 1 prefix best\n"
+	printf "  inside = instructions per dropped packet (no baseline: no hook would forward it)\n"
+	printf "  load = CPU of finit_module (module load, parse, build of that one table), guest ms\n"
+	printf "%-28s %-5s %9s %6s %11s %11s %9s\n", "table", "", "next to", "ratio", "in longest", "in shortest", "load ms"
+	split("IPv4 IPv6", fams, " ")
+	for (f = 1; f <= 2; f++) {
+		fam = fams[f]
+		kk = s SUBSEP "hog-1" SUBSEP fam
+		if (!(kk in v) || !((s SUBSEP "none" SUBSEP fam) in v)) continue
+		best = median(v[kk]) - median(v[s SUBSEP "none" SUBSEP fam])
+		printf "%-28s %-5s %+9.0f %6s %11s %11s\n", "hoguard 1 prefix, best", fam, best, "1.00", "", ""
+		worst = 0; wc = ""
+		split("adv-1 adv-all-1k adv-all-16k adv-all-64k adv-16-1k adv-16-16k adv-16-64k", cs, " ")
+		for (c = 1; c <= 7; c++) {
+			cond = cs[c]
+			k = s SUBSEP cond ":near" SUBSEP fam
+			if (!(k in v)) continue
+			nb = s SUBSEP "none-adv:near" SUBSEP fam
+			add = (nb in v) ? median(v[k]) - median(v[nb]) : ""
+			r = (add != "" && best > 0) ? add / best : ""
+			if (r != "" && r > worst) { worst = r; wc = d[cond] }
+			printf "%-28s %-5s %9s %6s %11s %11s %9s\n", d[cond], fam,
+				add == "" ? "n/a" : sprintf("%+.0f", add), r == "" ? "n/a" : sprintf("%.2f", r),
+				((s SUBSEP cond ":inlong" SUBSEP fam) in v) ? sprintf("%.0f", median(v[s SUBSEP cond ":inlong" SUBSEP fam])) : "-",
+				((s SUBSEP cond ":inshort" SUBSEP fam) in v) ? sprintf("%.0f", median(v[s SUBSEP cond ":inshort" SUBSEP fam])) : "-",
+				((s SUBSEP cond SUBSEP fam) in ld) ? sprintf("%.0f", median(ld[s SUBSEP cond SUBSEP fam])) : "-"
+		}
+		if (wc != "")
+			printf "  %s worst: %.2fx the best (%s); target at most %.1fx: %s\n", fam, worst, wc,
+				target[fam], worst <= target[fam] ? "met" : "NOT met"
+	}
+}
 END {
 	for (i = 1; i <= ns; i++) {
 		s = sers[i]
 		printf "\nLinux %s, %s: guest instructions per forwarded packet\n", s, date[s]
-		printf "%-44s %-5s %9s %9s %7s %5s\n", "condition", "", "instr/pkt", "added", "spread", "runs"
+		printf "%-48s %-5s %9s %9s %7s %5s\n", "condition", "", "instr/pkt", "added", "spread", "runs"
 		for (j = 1; j <= nr[s]; j++) {
 			split(row[s, j], cf, SUBSEP)
 			k = s SUBSEP row[s, j]
@@ -75,11 +134,17 @@ END {
 			base = s SUBSEP "none" SUBSEP cf[2]
 			add = (base in v) ? sprintf("%+9.0f", m - median(v[base])) : sprintf("%9s", "n/a")
 			c = cf[1]; sub(/@.*/, "", c)
+			vn = ""
+			if (c ~ /:/) { vn = c; sub(/.*:/, "", vn); sub(/:.*/, "", c) }
 			name = (c in d) ? d[c] : c
-			if (c != cf[1]) name = name " [" substr(cf[1], length(c) + 2) "]"
-			printf "%-44s %-5s %9.1f %s %7.1f %5d%s\n", name, cf[2], m, add,
+			if (c ~ /^adv-/) name = "adv " name
+			if (vn != "") name = name ", " ((vn in vs) ? vs[vn] : vn)
+			if (c != cf[1] && cf[1] ~ /@/) name = name " [" substr(cf[1], index(cf[1], "@") + 1) "]"
+			if (vn ~ /^in/) add = sprintf("%9s", "dropped")
+			printf "%-48s %-5s %9.1f %s %7.1f %5d%s\n", name, cf[2], m, add,
 				spread(v[k]), runs[k], (k in bad) ? "  PACKETS LOST:" bad[k] : ""
 		}
+		adv_table(s)
 		if (nc[s]) {
 			printf "\ncontrol path: replace a config of N prefixes (N/2 IPv4, N/2 IPv6) by a disjoint one\n"
 			printf "  naive = first page as a replacement, the rest with '+'; safe = '+' the new, then '-' the old\n"

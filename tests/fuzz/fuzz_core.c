@@ -222,6 +222,11 @@ static void check_lookups(const struct hog_list *l, struct stream *s)
 			memcpy(a, p->a, sizeof(a));
 			a[bit / 32] ^= cpu_to_be32(1u << (31 - bit % 32));
 			probe(t, l, p->family, a);
+			/* and random bits after it: the deepest near miss */
+			for (w = 0; w < words; w++)
+				a[w] |= cpu_to_be32(take32(s)) &
+					~hog_mask_word(p->len, w);
+			probe(t, l, p->family, a);
 		}
 	}
 	/* addresses from the input */

@@ -21,10 +21,16 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef uint32_t __be32;
+typedef uint64_t __be64;
 typedef unsigned int gfp_t;
 
 #define __force
+#define __packed	__attribute__((__packed__))
+#ifndef __always_inline
+#define __always_inline	inline __attribute__((__always_inline__))
+#endif
 #define IFNAMSIZ	16
+#define U32_MAX		((u32)~0U)
 #define BITS_PER_LONG	(8 * (int)sizeof(long))
 #define GFP_KERNEL	1u
 #define GFP_ATOMIC	2u
@@ -36,9 +42,11 @@ struct rcu_head {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define cpu_to_be32(x)	((__be32)__builtin_bswap32(x))
 #define be32_to_cpu(x)	((u32)__builtin_bswap32(x))
+#define be64_to_cpu(x)	((u64)__builtin_bswap64(x))
 #else
 #define cpu_to_be32(x)	((__be32)(x))
 #define be32_to_cpu(x)	((u32)(x))
+#define be64_to_cpu(x)	((u64)(x))
 #endif
 
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
@@ -56,6 +64,17 @@ static inline u32 roundup_pow_of_two(u32 n)
 	while (r < n)
 		r <<= 1;
 	return r;
+}
+
+/* Deterministic, so that a failing test can be replayed. */
+static inline u64 get_random_u64(void)
+{
+	static u64 x = 0x9E3779B97F4A7C15ull;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
 }
 
 static inline int ilog2(u32 n)

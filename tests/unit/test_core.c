@@ -436,6 +436,174 @@ static void test_tables(void)
 	       lookups);
 }
 
+/*
+ * The membership structures against a linear scan: random disjoint and
+ * nested prefix sets of every length in both families, dense around a few
+ * addresses (combs: a prefix at each length next to one address), looked
+ * up inside each prefix, just outside it (its last bit flipped, random host
+ * bits), and at random.
+ */
+static void rnd_addr(__be32 *a, int family)
+{
+	int w;
+
+	for (w = 0; w < 4; w++)
+		a[w] = family == HOG_V4 && w ? 0 : rnd();
+}
+
+static int lpm_check(const struct hog_tab *t, const struct hog_list *l,
+		     int family, const __be32 *a)
+{
+	bool got = family == HOG_V4 ? hog_tab_has4(t, a[0]) :
+				      hog_tab_has6(t, a);
+
+	if (got == brute(l, family, a))
+		return 0;
+	{
+		char s[64];
+
+		inet_ntop(family == HOG_V4 ? AF_INET : AF_INET6, a, s,
+			  sizeof(s));
+		printf("FAIL lookup of %s: table %d, scan %d\n", s, got, !got);
+	}
+	return 1;
+}
+
+static void test_lpm(void)
+{
+	int round, i, k, bad = 0, lookups = 0;
+
+	for (round = 0; round < 200; round++) {
+		u32 n = round % 5 == 0 ? rnd() % 8 : rnd() % 3000;
+		struct hog_list *l = hog_list_alloc(n + 260, GFP_KERNEL);
+		__be32 base[2][4];
+		struct hog_tab *t;
+
+		rnd_addr(base[0], HOG_V4);
+		rnd_addr(base[1], HOG_V6);
+		for (i = 0; i < (int)n; i++) {
+			int family = rnd() % 2 ? HOG_V4 : HOG_V6;
+			int max = family == HOG_V4 ? 32 : 128;
+			struct hog_pfx *p = &l->p[l->n++];
+
+			memset(p, 0, sizeof(*p));
+			p->family = family;
+			rnd_addr(p->a, family);
+			if (rnd() % 4) {	/* near the family's base */
+				int keep = rnd() % (max + 1), w;
+
+				for (w = 0; w < 4; w++)
+					p->a[w] = (base[family == HOG_V6][w] &
+						   hog_mask_word(keep, w)) |
+						  (p->a[w] &
+						   ~hog_mask_word(keep, w));
+			}
+			p->len = rnd() % 3 ? rnd() % (max + 1) :
+					     max - rnd() % 9;
+			if (p->len == 0 && rnd() % 8)
+				p->len = max;
+			hog_pfx_mask(p);
+		}
+		if (round % 3 == 1) {	/* a comb next to each base */
+			int family, len;
+
+			for (family = 0; family < 2; family++)
+				for (len = 1; len <= (family ? 128 : 32); len++) {
+					struct hog_pfx *p = &l->p[l->n++];
+					unsigned int bit = len - 1;
+
+					memset(p, 0, sizeof(*p));
+					p->family = family ? HOG_V6 : HOG_V4;
+					p->len = len;
+					memcpy(p->a, base[family], 16);
+					p->a[bit / 32] ^= htonl(1u << (31 - bit % 32));
+					hog_pfx_mask(p);
+				}
+		}
+		hog_list_canon(l);
+		t = hog_tab_build(l, GFP_KERNEL);
+		CHECK(t, "table of %u built", l->n);
+		if (!t) {
+			hog_free(l);
+			continue;
+		}
+		for (k = 0; k < 3000; k++) {
+			__be32 a[4];
+			int family = k % 2 ? HOG_V4 : HOG_V6, w;
+
+			rnd_addr(a, family);
+			if (l->n && k % 3) {
+				const struct hog_pfx *p = &l->p[rnd() % l->n];
+
+				family = p->family;
+				for (w = 0; w < 4; w++)
+					a[w] = p->a[w] | (a[w] & ~hog_mask_word(p->len, w));
+				if (family == HOG_V4)
+					memset(&a[1], 0, 12);
+				if (k % 3 == 2 && p->len) {
+					unsigned int bit = p->len - 1;
+
+					a[bit / 32] ^= htonl(1u << (31 - bit % 32));
+				}
+			} else if (k % 6 == 3) {	/* the base, a bit flipped */
+				unsigned int bit = rnd() % (family == HOG_V4 ? 32 : 128);
+
+				memcpy(a, base[family == HOG_V6], 16);
+				a[bit / 32] ^= htonl(1u << (31 - bit % 32));
+			}
+			bad += lpm_check(t, l, family, a);
+			lookups++;
+		}
+		hog_tab_free(t);
+		hog_free(l);
+	}
+	CHECK(!bad, "%d of %d lookups disagree with a linear scan", bad,
+	      lookups);
+	printf("ok   trie and level search agree with a linear scan on %d lookups\n",
+	       lookups);
+}
+
+/* Every allocation of a large table's build fails in turn: NULL, no leak. */
+static void test_lpm_nomem(void)
+{
+	struct hog_list *l = hog_list_alloc(4000, GFP_KERNEL);
+	long live, k, built = 0;
+	int i;
+
+	for (i = 0; i < 4000; i++) {
+		struct hog_pfx *p = &l->p[l->n++];
+
+		memset(p, 0, sizeof(*p));
+		p->family = i % 2 ? HOG_V4 : HOG_V6;
+		rnd_addr(p->a, p->family);
+		p->len = p->family == HOG_V4 ? 8 + rnd() % 25 : 16 + rnd() % 113;
+		hog_pfx_mask(p);
+	}
+	hog_list_canon(l);
+	live = hog_live_allocs;
+	for (k = 0; k < 16; k++) {
+		struct hog_tab *t;
+
+		hog_fail_after = k;
+		t = hog_tab_build(l, GFP_KERNEL);
+		hog_fail_after = -1;
+		built += t != NULL;
+		if (t) {
+			__be32 a[4] = { l->p[0].a[0], l->p[0].a[1], l->p[0].a[2],
+					l->p[0].a[3] };
+
+			CHECK(l->p[0].family == HOG_V4 ? hog_tab_has4(t, a[0]) :
+			      hog_tab_has6(t, a), "a table built late works");
+		}
+		hog_tab_free(t);
+		CHECK(hog_live_allocs == live,
+		      "allocation failure %ld in a table build leaks", k);
+	}
+	CHECK(built > 0 && built < 16, "failures injected (%ld of 16 built)",
+	      built);
+	hog_free(l);
+}
+
 /* Edge cases named by the issue: /0, /32, /128 */
 static void test_edges(void)
 {
@@ -461,6 +629,32 @@ static void test_edges(void)
 	CHECK(hog_tab_has4(t, htonl(0xc6336401)), "v4 /0 matches all");
 	CHECK(hog_tab_has4(t, 0), "v4 /0 matches 0.0.0.0");
 	CHECK(!hog_tab_has6(t, a6), "v4 /0 does not match v6");
+	hog_tab_free(t);
+	hog_free(l);
+
+	CHECK(!hog_list_update(&l, &(struct hog_list){ 0 },
+			       "::/80,2001:db8::/32,192.0.2.0/24", &err),
+	      "parse ::/80");
+	t = hog_tab_build(l, GFP_KERNEL);
+	{
+		__be32 m[4] = { 0, 0, htonl(0xffff), htonl(0xc0000201) };
+
+		CHECK(hog_tab_has6(t, m), "::/80 holds v4-mapped addresses");
+		CHECK(hog_tab_has4(t, m[3]), "192.0.2.1 in 192.0.2.0/24");
+		m[2] = htonl(0x1ffff);
+		CHECK(!hog_tab_has6(t, m), "::1:ffff:... is outside ::/80");
+	}
+	hog_tab_free(t);
+	hog_free(l);
+	CHECK(!hog_list_update(&l, &(struct hog_list){ 0 }, "192.0.2.0/24",
+			       &err), "parse");
+	t = hog_tab_build(l, GFP_KERNEL);
+	{
+		__be32 m[4] = { 0, 0, htonl(0xffff), htonl(0xc0000201) };
+
+		CHECK(!hog_tab_has6(t, m),
+		      "an IPv4 prefix does not hold v4-mapped addresses");
+	}
 	hog_tab_free(t);
 	hog_free(l);
 
@@ -517,6 +711,8 @@ int main(void)
 	test_prefixes();
 	test_lists();
 	test_tables();
+	test_lpm();
+	test_lpm_nomem();
 	test_edges();
 	test_nomem();
 	CHECK(hog_live_allocs == 0, "%ld allocations leaked", hog_live_allocs);
