@@ -906,6 +906,9 @@ struct hog_pats_rcu {
 
 static struct hog_pats_rcu __rcu *hog_pats_seen;
 static struct hog_list *hog_listed;
+static u64 hog_listed_gen;	/* hog_listed's publications */
+static struct hog_list *hog_staged;	/* subnets_stage, NULL: none */
+static u64 hog_staged_gen;	/* hog_listed_gen when it was started */
 static struct hog_tab __rcu *hog_listed_tab;	/* every namespace's */
 /*
  * Set while a subnets write builds and publishes: an address event cannot
@@ -2348,6 +2351,7 @@ static void hog_listed_publish(void *arg)
 
 	hog_free(hog_listed);
 	hog_listed = nx->l;
+	hog_listed_gen++;
 	old = rcu_replace_pointer(hog_listed_tab, nx->t,
 				  lockdep_is_held(&hog_mutex));
 	hog_tab_retire(old);
@@ -2382,25 +2386,38 @@ static int hog_listed_apply(struct hog_list *l)
 	return 0;
 }
 
-static int hog_subnets_set(const char *val, const struct kernel_param *kp)
+/*
+ * A write to a prefix list parameter (subnets, subnets_stage) applied to
+ * @cur: the new list in *@out, or an error and the one log line.
+ */
+static int hog_list_write(const char *val, const struct kernel_param *kp,
+			  const struct hog_list *cur, struct hog_list **out)
 {
 	struct hog_err err = { };
+	int ret;
+
+	lockdep_assert_held(&hog_mutex);
+	ret = hog_check_write(val, kp);
+	if (ret)
+		return ret;
+	ret = hog_list_update(out, cur ?: &hog_none, val, &err);
+	if (ret)
+		pr_warn("%s: %s; nothing changed\n", kp->name, err.msg);
+	return ret;
+}
+
+static int hog_subnets_set(const char *val, const struct kernel_param *kp)
+{
 	struct hog_list *l;
 	int ret;
 
 	mutex_lock(&hog_mutex);
-	ret = hog_check_write(val, kp);
-	if (ret)
-		goto out;
-	ret = hog_list_update(&l, hog_listed ?: &hog_none, val, &err);
-	if (ret) {
-		pr_warn("subnets: %s; nothing changed\n", err.msg);
-		goto out;
+	ret = hog_list_write(val, kp, hog_listed, &l);
+	if (!ret) {
+		ret = hog_listed_apply(l);
+		if (ret)
+			hog_free(l);
 	}
-	ret = hog_listed_apply(l);
-	if (ret)
-		hog_free(l);
-out:
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -2417,12 +2434,102 @@ static void hog_subnets_free(void *arg)
 	hog_listed = NULL;
 }
 
-static int hog_subnets_get(char *buf, const struct kernel_param *kp)
+/* subnets, subnets_stage: the list @kp->arg points to, canonical. */
+static int hog_list_get(char *buf, const struct kernel_param *kp)
+{
+	struct hog_list * const *l = kp->arg;
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = hog_list_format(*l ?: &hog_none, buf, PAGE_SIZE);
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+/*
+ * Staged replacement of the listed prefixes (README: "Replacing a large
+ * set").  Writes to subnets_stage edit a list of their own, which starts
+ * empty; one write of 1 to subnets_commit builds it once and publishes it
+ * as a subnets write does.  hog_staged_gen is hog_listed_gen when the stage
+ * was started: a commit refuses a stage that subnets changed under.
+ */
+static int hog_stage_set(const char *val, const struct kernel_param *kp)
+{
+	struct hog_list *l;
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	if (!hog_live) {
+		pr_warn("%s: staging is for run time (give subnets= at load); nothing changed\n",
+			kp->name);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = hog_list_write(val, kp, hog_staged, &l);
+	if (ret)
+		goto out;
+	/* A list that is not +/- replaces the stage: it starts again. */
+	if (!hog_staged || (*val != '+' && *val != '-'))
+		hog_staged_gen = hog_listed_gen;
+	hog_free(hog_staged);
+	hog_staged = l;
+out:
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+/* After hog_exit(), or when a load fails. */
+static void hog_stage_free(void *arg)
+{
+	hog_free(hog_staged);
+	hog_staged = NULL;
+}
+
+static int hog_commit_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = 0;
+
+	if (kstrtouint(val, 10, &v) || v > 1) {
+		pr_warn("%s: write 1 to put the staged prefixes in force, 0 to discard them; nothing changed\n",
+			kp->name);
+		return -EINVAL;
+	}
+	mutex_lock(&hog_mutex);
+	if (!hog_staged) {
+		if (v) {
+			pr_warn("%s: nothing staged (write to subnets_stage first); nothing changed\n",
+				kp->name);
+			ret = -ENOENT;
+		}
+		goto out;
+	}
+	if (v && hog_staged_gen != hog_listed_gen) {
+		pr_warn("%s: subnets changed since the stage was started; stage discarded, nothing changed\n",
+			kp->name);
+		ret = -ESTALE;
+	} else if (v) {
+		ret = hog_listed_apply(hog_staged);
+		if (!ret)
+			hog_staged = NULL;	/* now hog_listed */
+		goto out;	/* ENOMEM: the stage stays, to try again */
+	}
+	hog_free(hog_staged);
+	hog_staged = NULL;
+out:
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+static int hog_commit_get(char *buf, const struct kernel_param *kp)
 {
 	int ret;
 
 	mutex_lock(&hog_mutex);
-	ret = hog_list_format(hog_listed ?: &hog_none, buf, PAGE_SIZE);
+	if (hog_staged)
+		ret = scnprintf(buf, PAGE_SIZE, "%u\n", hog_staged->n);
+	else
+		ret = scnprintf(buf, PAGE_SIZE, "none\n");
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -2526,8 +2633,19 @@ static const struct kernel_param_ops hog_hostonly_ops = {
 
 static const struct kernel_param_ops hog_subnets_ops = {
 	.set = hog_subnets_set,
-	.get = hog_subnets_get,
+	.get = hog_list_get,
 	.free = hog_subnets_free,
+};
+
+static const struct kernel_param_ops hog_stage_ops = {
+	.set = hog_stage_set,
+	.get = hog_list_get,
+	.free = hog_stage_free,
+};
+
+static const struct kernel_param_ops hog_commit_ops = {
+	.set = hog_commit_set,
+	.get = hog_commit_get,
 };
 
 static const struct kernel_param_ops hog_guarded_ops = {
@@ -2592,9 +2710,15 @@ static const enum hog_reason hog_reason_post = HOG_POSTROUTING;
 module_param_cb(hostonly, &hog_hostonly_ops, NULL, 0644);
 MODULE_PARM_DESC(hostonly,
 		 "Host-only interfaces, comma-separated; a trailing * (or +) matches a prefix, e.g. vmnet1,vboxnet*");
-module_param_cb(subnets, &hog_subnets_ops, NULL, 0644);
+module_param_cb(subnets, &hog_subnets_ops, &hog_listed, 0644);
 MODULE_PARM_DESC(subnets,
 		 "Host-only IPv4/IPv6 prefixes, comma-separated, e.g. 192.0.2.0/24,2001:db8:1::/64; +LIST adds, -LIST removes");
+module_param_cb(subnets_stage, &hog_stage_ops, &hog_staged, 0644);
+MODULE_PARM_DESC(subnets_stage,
+		 "Run time only: a list of prefixes written as subnets is (in several writes: LIST, then +LIST...), put in force by subnets_commit");
+module_param_cb(subnets_commit, &hog_commit_ops, NULL, 0644);
+MODULE_PARM_DESC(subnets_commit,
+		 "Write 1 to replace subnets with subnets_stage in one step, 0 to discard the stage; reads the number of staged prefixes, or none");
 module_param_cb(learn, &hog_learn_ops, &hog_learn, 0644);
 MODULE_PARM_DESC(learn,
 		 "Also guard the prefixes of the addresses on host-only interfaces (default Y)");
