@@ -907,7 +907,16 @@ struct hog_pats_rcu {
 static struct hog_pats_rcu __rcu *hog_pats_seen;
 static struct hog_list *hog_listed;
 static u64 hog_listed_gen;	/* hog_listed's publications */
-static struct hog_list *hog_staged;	/* subnets_stage, NULL: none */
+/*
+ * subnets_stage: canonical parts whose union is the stage, merged only when
+ * it is needed whole (a '-', a read, a commit, a full array or a count
+ * near the limit), so that N prefixes staged by '+' writes of a page cost
+ * O(N log N), not O(N^2 / page).  No part: no stage.
+ */
+#define HOG_STAGE_PARTS		128
+static struct hog_list *hog_stage_part[HOG_STAGE_PARTS];
+static unsigned int hog_stage_parts;
+static u32 hog_stage_sum;	/* the parts' sizes: duplicates counted */
 static u64 hog_staged_gen;	/* hog_listed_gen when it was started */
 static struct hog_tab __rcu *hog_listed_tab;	/* every namespace's */
 /*
@@ -2453,6 +2462,45 @@ static int hog_list_get(char *buf, const struct kernel_param *kp)
  * as a subnets write does.  hog_staged_gen is hog_listed_gen when the stage
  * was started: a commit refuses a stage that subnets changed under.
  */
+static void hog_stage_drop(void)
+{
+	while (hog_stage_parts)
+		hog_free(hog_stage_part[--hog_stage_parts]);
+	hog_stage_sum = 0;
+}
+
+/* Merge the parts into one; on failure they stay a valid stage. */
+static int hog_stage_whole(void)
+{
+	unsigned int i, n;
+
+	lockdep_assert_held(&hog_mutex);
+	while (hog_stage_parts > 1) {
+		for (i = 0, n = 0; i < hog_stage_parts; i += 2, n++) {
+			struct hog_list *m = hog_stage_part[i];
+
+			if (i + 1 < hog_stage_parts) {
+				m = hog_list_merge(m, hog_stage_part[i + 1],
+						   GFP_KERNEL);
+				if (!m) {
+					memmove(&hog_stage_part[n],
+						&hog_stage_part[i],
+						(hog_stage_parts - i) *
+						sizeof(m));
+					hog_stage_parts -= i - n;
+					return -ENOMEM;
+				}
+				hog_free(hog_stage_part[i]);
+				hog_free(hog_stage_part[i + 1]);
+			}
+			hog_stage_part[n] = m;
+		}
+		hog_stage_parts = n;
+	}
+	hog_stage_sum = hog_stage_parts ? hog_stage_part[0]->n : 0;
+	return 0;
+}
+
 static int hog_stage_set(const char *val, const struct kernel_param *kp)
 {
 	struct hog_list *l;
@@ -2465,15 +2513,46 @@ static int hog_stage_set(const char *val, const struct kernel_param *kp)
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = hog_list_write(val, kp, hog_staged, &l);
+	/* An addition is a part of its own while the parts cannot exceed. */
+	if (*val == '+' && hog_stage_parts &&
+	    hog_stage_parts < HOG_STAGE_PARTS) {
+		ret = hog_list_write(val, kp, NULL, &l);
+		if (ret)
+			goto out;
+		if (hog_stage_sum + l->n <= HOG_MAX_PREFIXES) {
+			hog_stage_part[hog_stage_parts++] = l;
+			hog_stage_sum += l->n;
+			goto out;
+		}
+		hog_free(l);
+	}
+	ret = hog_stage_whole();
+	if (ret)
+		goto out;
+	ret = hog_list_write(val, kp, hog_stage_parts ? hog_stage_part[0] : NULL,
+			     &l);
 	if (ret)
 		goto out;
 	/* A list that is not +/- replaces the stage: it starts again. */
-	if (!hog_staged || (*val != '+' && *val != '-'))
+	if (!hog_stage_parts || (*val != '+' && *val != '-'))
 		hog_staged_gen = hog_listed_gen;
-	hog_free(hog_staged);
-	hog_staged = l;
+	hog_stage_drop();
+	hog_stage_part[hog_stage_parts++] = l;
+	hog_stage_sum = l->n;
 out:
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+static int hog_stage_get(char *buf, const struct kernel_param *kp)
+{
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = hog_stage_whole();
+	if (!ret)
+		ret = hog_list_format(hog_stage_parts ? hog_stage_part[0] :
+				      &hog_none, buf, PAGE_SIZE);
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -2481,8 +2560,7 @@ out:
 /* After hog_exit(), or when a load fails. */
 static void hog_stage_free(void *arg)
 {
-	hog_free(hog_staged);
-	hog_staged = NULL;
+	hog_stage_drop();
 }
 
 static int hog_commit_set(const char *val, const struct kernel_param *kp)
@@ -2496,26 +2574,30 @@ static int hog_commit_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	mutex_lock(&hog_mutex);
-	if (!hog_staged) {
+	if (!v || !hog_stage_parts) {
 		if (v) {
 			pr_warn("%s: nothing staged (write to subnets_stage first); nothing changed\n",
 				kp->name);
 			ret = -ENOENT;
 		}
+		hog_stage_drop();
 		goto out;
 	}
-	if (v && hog_staged_gen != hog_listed_gen) {
+	if (hog_staged_gen != hog_listed_gen) {
 		pr_warn("%s: subnets changed since the stage was started; stage discarded, nothing changed\n",
 			kp->name);
+		hog_stage_drop();
 		ret = -ESTALE;
-	} else if (v) {
-		ret = hog_listed_apply(hog_staged);
-		if (!ret)
-			hog_staged = NULL;	/* now hog_listed */
-		goto out;	/* ENOMEM: the stage stays, to try again */
+		goto out;
 	}
-	hog_free(hog_staged);
-	hog_staged = NULL;
+	/* ENOMEM: the stage stays, to try again. */
+	ret = hog_stage_whole();
+	if (!ret)
+		ret = hog_listed_apply(hog_stage_part[0]);
+	if (!ret) {
+		hog_stage_parts = 0;	/* the part is hog_listed now */
+		hog_stage_sum = 0;
+	}
 out:
 	mutex_unlock(&hog_mutex);
 	return ret;
@@ -2526,9 +2608,10 @@ static int hog_commit_get(char *buf, const struct kernel_param *kp)
 	int ret;
 
 	mutex_lock(&hog_mutex);
-	if (hog_staged)
-		ret = scnprintf(buf, PAGE_SIZE, "%u\n", hog_staged->n);
-	else
+	ret = hog_stage_whole();
+	if (!ret && hog_stage_parts)
+		ret = scnprintf(buf, PAGE_SIZE, "%u\n", hog_stage_sum);
+	else if (!ret)
 		ret = scnprintf(buf, PAGE_SIZE, "none\n");
 	mutex_unlock(&hog_mutex);
 	return ret;
@@ -2639,7 +2722,7 @@ static const struct kernel_param_ops hog_subnets_ops = {
 
 static const struct kernel_param_ops hog_stage_ops = {
 	.set = hog_stage_set,
-	.get = hog_list_get,
+	.get = hog_stage_get,
 	.free = hog_stage_free,
 };
 
@@ -2713,7 +2796,7 @@ MODULE_PARM_DESC(hostonly,
 module_param_cb(subnets, &hog_subnets_ops, &hog_listed, 0644);
 MODULE_PARM_DESC(subnets,
 		 "Host-only IPv4/IPv6 prefixes, comma-separated, e.g. 192.0.2.0/24,2001:db8:1::/64; +LIST adds, -LIST removes");
-module_param_cb(subnets_stage, &hog_stage_ops, &hog_staged, 0644);
+module_param_cb(subnets_stage, &hog_stage_ops, NULL, 0644);
 MODULE_PARM_DESC(subnets_stage,
 		 "Run time only: a list of prefixes written as subnets is (in several writes: LIST, then +LIST...), put in force by subnets_commit");
 module_param_cb(subnets_commit, &hog_commit_ops, NULL, 0644);

@@ -1097,6 +1097,22 @@ u_counts() {
 	UC+=("${f[@]}")
 }
 
+# u_sending UC...: wait (10 s at most) until the four senders of case u
+# have sent more than in UC; print "sending" or what they sent.
+u_sending() {
+	local try i more base=("$@")
+	for ((try = 0; try < 100; try++)); do
+		u_counts
+		more=0
+		for i in 0 1 2 3; do
+			[ "${UC[i]}" -gt "${base[i]}" ] && more=$((more + 1))
+		done
+		[ "$more" != 4 ] || break
+		nap 0.1
+	done
+	if [ "$more" = 4 ]; then echo sending; else echo "only $more of 4 sending"; fi
+}
+
 case_u() {
 	echo "# u: a staged replacement of the listed prefixes (subnets_stage, subnets_commit)"
 	configure "" "" 1 1
@@ -1166,6 +1182,28 @@ case_u() {
 	fi
 	xcheck "u: after the refused commit: g3 -> lan passes" 0 "$LAN" e4 1 0 0 0 ping_ "$G3" "$LAN_4" 1
 
+	# The limit: 65,536 prefixes staged by 300 writes (the stage keeps up
+	# to 128 of them apart and merges them when it must), some twice.
+	rundir
+	awk 'BEGIN { print "2001:db8::/48"; for (i = 1; i < 65536; i++) printf "2001:db8:%x::/48\n", i }' >"$RUNDIR/u64k"
+	awk 'BEGIN { s = "" }
+		{ if (length(s) + length($0) + 2 > 3800) { print (n++ ? "+" : "") s; s = "" }
+		  s = s == "" ? $0 : s "," $0 }
+		END { if (s != "") print (n++ ? "+" : "") s
+		      print "+2001:db8::/48,2001:db8:ffff::/48,2001:db8:8000::/48" }' "$RUNDIR/u64k" >"$RUNDIR/u64k.w"
+	check_cmd "u: 65,536 prefixes staged ($(wc -l <"$RUNDIR/u64k.w") writes, 3 prefixes twice)" \
+		sh -c 'while IFS= read -r w; do printf "%s\n" "$w" >"$1" || exit 1; done <"$2"' \
+		- "$PARAMS/subnets_stage" "$RUNDIR/u64k.w"
+	check_eq "u: subnets_commit reads 65536" "$(pget subnets_commit)" 65536
+	bad_write "u: a 65,537th staged prefix rejected" subnets_stage +192.0.2.0/24 \
+		"No space left on device" "subnets_stage: more than 65536 prefixes"
+	bw_report
+	must_set subnets_stage +2001:db8:1234::/48
+	check_eq "u: one staged again: still 65536" "$(pget subnets_commit)" 65536
+	must_set subnets_commit 1
+	check_eq "u: the 65,536 in force (/proc/net/hoguard)" "$(u_listed | md5sum)" "$(sort "$RUNDIR/u64k" | md5sum)"
+	must_set subnets 192.0.2.0/26,2001:db8:1::/64
+
 	# A configuration larger than a page replaced in one step, under
 	# traffic: ICMP from g1 (vmnet1's prefixes, guarded by both) must all be
 	# dropped, from g3 (vboxnet0, guarded by neither) must all arrive.
@@ -1184,17 +1222,19 @@ case_u() {
 	bg "$G1" timeout 120 ping -6 -q -i 0.01 "$LAN_6"
 	bg "$G3" timeout 120 ping -q -i 0.01 "$LAN_4"
 	bg "$G3" timeout 120 ping -6 -q -i 0.01 "$LAN_6"
-	nap 0.5
+	# (the senders take a while to start in a loaded VM)
+	alive=$(u_sending "${b[@]}")
 	check_cmd "u: config B (disjoint but for vmnet1's) staged and committed under traffic" \
 		u_stage "$RUNDIR/ub"
-	nap 0.5
-	alive=
+	u_counts
+	alive+=" $(u_sending "${UC[@]}")"
 	for i in "${BG_PIDS[@]}"; do
 		kill -0 "$i" 2>/dev/null && alive+=1
 		kill "$i" 2>/dev/null || true
 		wait "$i" 2>/dev/null || true
 	done
-	check_eq "u: the four streams ran through the replacement" "$alive" 1111
+	check_eq "u: the four streams sent before and after the commit, and ran until stopped" \
+		"$alive" "sending sending 1111"
 	nap 1
 	u_counts
 	a=("${UC[@]}")
