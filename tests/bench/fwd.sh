@@ -278,19 +278,26 @@ ipt_unload() {
 # table per family (no family tests), plain comparisons for one device and
 # one prefix, sets only for more, `flags interval` only where a pattern or
 # prefixes of several lengths need it, and a `jump` only for what can be
-# dropped: a packet that must pass costs two device tests and two address
-# tests at FORWARD, one address test at POST_ROUTING.  Its prefixes are
+# dropped: a packet that must pass costs two device tests (four with
+# wildcards: exact names, then the wildcards behind a comparison with what
+# they all begin with) and two address tests at FORWARD, one address test
+# at POST_ROUTING.  Its prefixes are
 # what hoguard guards: the listed ones plus vmnet8's, which hoguard learns.
 #   nftbest_load DEVS P4 P6   DEVS: 1 (vmnet8) or 64 (pats64)
 nftbest_load() {
-	local devs=$1 f kw t file pfx same iif oif
+	local devs=$1 f kw t file pfx same iif oif lcp
 	if [ "$devs" = 1 ]; then
 		iif=('iifname "vmnet8"')
 		oif=('oifname "vmnet8"')
 		same='oifname "vmnet8"'
 	else
-		iif=('iifname @honame' 'iifname @howild')
-		oif=('oifname @honame' 'oifname @howild')
+		# the wildcards' common beginning first: one comparison, not
+		# an interval lookup, for the devices none of them can match
+		lcp=$(pats64 | sed -n 's/\*$//p' | awk 'NR == 1 { p = $0 }
+			{ while (index($0, p) != 1) p = substr(p, 1, length(p) - 1) }
+			END { print p }')
+		iif=('iifname @honame' "iifname \"$lcp*\" iifname @howild")
+		oif=('oifname @honame' "oifname \"$lcp*\" oifname @howild")
 		same='iifname . oifname @hosame'
 	fi
 	for f in 4 6; do
@@ -658,7 +665,9 @@ ctl_sets() {
 # replace METHOD N FROM TO
 replace() {
 	local n=$2 from=$3 to=$4 first
-	if [ "$1" = staged ]; then
+	if [ "$1" = commit ]; then
+		echo 1 >"$PARAMS/subnets_commit" || die "subnets_commit failed"
+	elif [ "$1" = staged ]; then
 		stage_write "$W/full$to-$n"
 	elif [ "$1" = naive ]; then
 		first=$(head -n1 "$W/full$to-$n")
@@ -775,8 +784,8 @@ ctl_stage_sets() {
 	done
 }
 
-# stage_write FILE: FILE's chunks to subnets_stage (a replacement, then
-# '+'), and the commit.
+# stage_write FILE [nocommit]: FILE's chunks to subnets_stage (a
+# replacement, then '+'), and the commit.
 stage_write() {
 	local c op=
 	while IFS= read -r c; do
@@ -784,7 +793,7 @@ stage_write() {
 			die "subnets_stage write failed (${#c} bytes)"
 		op=+
 	done <"$1"
-	echo 1 >"$PARAMS/subnets_commit" || die "subnets_commit failed"
+	[ -n "${2:-}" ] || echo 1 >"$PARAMS/subnets_commit" || die "subnets_commit failed"
 }
 
 ctl_stage_test() {
@@ -803,6 +812,10 @@ ctl_stage_test() {
 		done
 		to=$((1 - from))
 		ctl_traffic "$n" staged "$from" "$to"
+		# the commit alone: the table built and published once
+		to=$((1 - to))
+		stage_write "$W/full$to-$n" nocommit
+		ctl_time "$n" commit
 		rmmod hoguard
 	done
 	pg_reset

@@ -125,7 +125,8 @@ END {
 		if (nc[s]) {
 			printf "\ncontrol path: replace a config of N prefixes (N/2 IPv4, N/2 IPv6) by a disjoint one\n"
 			printf "  naive = first page as a replacement, the rest with '+'; safe = '+' the new, then '-' the old;\n"
-			printf "  staged = the new to subnets_stage (a replacement, then '+'), then 1 to subnets_commit\n"
+			printf "  staged = the new to subnets_stage (a replacement, then '+'), then 1 to subnets_commit;\n"
+			printf "  commit = that last write alone (N prefixes in all, up to the 65,536 limit)\n"
 			printf "  CPU time of the writer in guest ms (= millions of instructions) and elapsed guest\n"
 			printf "  time (also idle waits), each run; then the same under traffic\n"
 		}
