@@ -2443,14 +2443,12 @@ static void hog_subnets_free(void *arg)
 	hog_listed = NULL;
 }
 
-/* subnets, subnets_stage: the list @kp->arg points to, canonical. */
-static int hog_list_get(char *buf, const struct kernel_param *kp)
+static int hog_subnets_get(char *buf, const struct kernel_param *kp)
 {
-	struct hog_list * const *l = kp->arg;
 	int ret;
 
 	mutex_lock(&hog_mutex);
-	ret = hog_list_format(*l ?: &hog_none, buf, PAGE_SIZE);
+	ret = hog_list_format(hog_listed ?: &hog_none, buf, PAGE_SIZE);
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -2716,7 +2714,7 @@ static const struct kernel_param_ops hog_hostonly_ops = {
 
 static const struct kernel_param_ops hog_subnets_ops = {
 	.set = hog_subnets_set,
-	.get = hog_list_get,
+	.get = hog_subnets_get,
 	.free = hog_subnets_free,
 };
 
@@ -2793,7 +2791,7 @@ static const enum hog_reason hog_reason_post = HOG_POSTROUTING;
 module_param_cb(hostonly, &hog_hostonly_ops, NULL, 0644);
 MODULE_PARM_DESC(hostonly,
 		 "Host-only interfaces, comma-separated; a trailing * (or +) matches a prefix, e.g. vmnet1,vboxnet*");
-module_param_cb(subnets, &hog_subnets_ops, &hog_listed, 0644);
+module_param_cb(subnets, &hog_subnets_ops, NULL, 0644);
 MODULE_PARM_DESC(subnets,
 		 "Host-only IPv4/IPv6 prefixes, comma-separated, e.g. 192.0.2.0/24,2001:db8:1::/64; +LIST adds, -LIST removes");
 module_param_cb(subnets_stage, &hog_stage_ops, NULL, 0644);
