@@ -1227,7 +1227,7 @@ case_u() {
 	check_cmd "u: config B (disjoint but for vmnet1's) staged and committed under traffic" \
 		u_stage "$RUNDIR/ub"
 	u_counts
-	alive+=" $(u_sending "${UC[@]}")"
+	alive+=" $(u_sending "${UC[@]}") "
 	for i in "${BG_PIDS[@]}"; do
 		kill -0 "$i" 2>/dev/null && alive+=1
 		kill "$i" 2>/dev/null || true
