@@ -815,7 +815,7 @@ ctl_stage_test() {
 		# the commit alone: the table built and published once
 		to=$((1 - to))
 		stage_write "$W/full$to-$n" nocommit
-		ctl_time "$n" commit
+		ctl_time "$n" commit "" ""
 		rmmod hoguard
 	done
 	pg_reset
