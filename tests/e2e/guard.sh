@@ -1012,10 +1012,18 @@ case_t() {
 	load hostonly=vmnet1
 }
 
+# u_writes FILE: FILE's prefixes (one a line) as sysfs writes, in FILE.w:
+# a plain list, then +lists.
+u_writes() {
+	awk 'BEGIN { s = "" }
+		{ if (length(s) + length($0) + 2 > 3800) { print (n++ ? "+" : "") s; s = "" }
+		  s = s == "" ? $0 : s "," $0 }
+		END { if (s != "") print (n++ ? "+" : "") s }' "$1" >"$1.w"
+}
+
 # u_gen FILE V4BASE V6BASE: the guarded prefixes of vmnet1 (in force in
 # both of case u's configurations) and 4,000 IPv4 /32s V4BASE.0.X.Y plus
-# 4,000 IPv6 /64s V6BASE:X::, canonical, one a line; FILE.w the same as
-# sysfs writes (a plain list, then +lists).
+# 4,000 IPv6 /64s V6BASE:X::, canonical, one a line; FILE.w its writes.
 u_gen() {
 	awk -v a="$2" -v b="$3" 'BEGIN {
 		print "192.0.2.0/26"; print "2001:db8:1::/64"
@@ -1024,10 +1032,7 @@ u_gen() {
 			printf "%s:%x::/64\n", b, i
 		}
 	}' >"$1"
-	awk 'BEGIN { s = "" }
-		{ if (length(s) + length($0) + 2 > 3800) { print (n++ ? "+" : "") s; s = "" }
-		  s = s == "" ? $0 : s "," $0 }
-		END { if (s != "") print (n++ ? "+" : "") s }' "$1" >"$1.w"
+	u_writes "$1"
 }
 
 # u_stage FILE: stage FILE.w's writes and commit them; fails on a refusal.
@@ -1186,11 +1191,8 @@ case_u() {
 	# to 128 of them apart and merges them when it must), some twice.
 	rundir
 	awk 'BEGIN { print "2001:db8::/48"; for (i = 1; i < 65536; i++) printf "2001:db8:%x::/48\n", i }' >"$RUNDIR/u64k"
-	awk 'BEGIN { s = "" }
-		{ if (length(s) + length($0) + 2 > 3800) { print (n++ ? "+" : "") s; s = "" }
-		  s = s == "" ? $0 : s "," $0 }
-		END { if (s != "") print (n++ ? "+" : "") s
-		      print "+2001:db8::/48,2001:db8:ffff::/48,2001:db8:8000::/48" }' "$RUNDIR/u64k" >"$RUNDIR/u64k.w"
+	u_writes "$RUNDIR/u64k"
+	echo "+2001:db8::/48,2001:db8:ffff::/48,2001:db8:8000::/48" >>"$RUNDIR/u64k.w"
 	check_cmd "u: 65,536 prefixes staged ($(wc -l <"$RUNDIR/u64k.w") writes, 3 prefixes twice)" \
 		sh -c 'while IFS= read -r w; do printf "%s\n" "$w" >"$1" || exit 1; done <"$2"' \
 		- "$PARAMS/subnets_stage" "$RUNDIR/u64k.w"
