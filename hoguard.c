@@ -1063,6 +1063,18 @@ struct hog_pats_rcu {
 
 static struct hog_pats_rcu __rcu *hog_pats_seen;
 static struct hog_list *hog_listed;
+static u64 hog_listed_gen;	/* hog_listed's publications */
+/*
+ * subnets_stage: canonical parts whose union is the stage, merged only when
+ * it is needed whole (a '-', a read, a commit, a full array or a count
+ * near the limit), so that N prefixes staged by '+' writes of a page cost
+ * O(N log N), not O(N^2 / page).  No part: no stage.
+ */
+#define HOG_STAGE_PARTS		128
+static struct hog_list *hog_stage_part[HOG_STAGE_PARTS];
+static unsigned int hog_stage_parts;
+static u32 hog_stage_sum;	/* the parts' sizes: duplicates counted */
+static u64 hog_staged_gen;	/* hog_listed_gen when it was started */
 static struct hog_tab __rcu *hog_listed_tab;	/* every namespace's */
 /*
  * Set while a subnets write builds and publishes: an address event cannot
@@ -2589,6 +2601,7 @@ static void hog_listed_publish(void *arg)
 
 	hog_free(hog_listed);
 	hog_listed = nx->l;
+	hog_listed_gen++;
 	old = rcu_replace_pointer(hog_listed_tab, nx->t,
 				  lockdep_is_held(&hog_mutex));
 	hog_tab_retire(old);
@@ -2623,25 +2636,38 @@ static int hog_listed_apply(struct hog_list *l)
 	return 0;
 }
 
-static int hog_subnets_set(const char *val, const struct kernel_param *kp)
+/*
+ * A write to a prefix list parameter (subnets, subnets_stage) applied to
+ * @cur: the new list in *@out, or an error and the one log line.
+ */
+static int hog_list_write(const char *val, const struct kernel_param *kp,
+			  const struct hog_list *cur, struct hog_list **out)
 {
 	struct hog_err err = { };
+	int ret;
+
+	lockdep_assert_held(&hog_mutex);
+	ret = hog_check_write(val, kp);
+	if (ret)
+		return ret;
+	ret = hog_list_update(out, cur ?: &hog_none, val, &err);
+	if (ret)
+		pr_warn("%s: %s; nothing changed\n", kp->name, err.msg);
+	return ret;
+}
+
+static int hog_subnets_set(const char *val, const struct kernel_param *kp)
+{
 	struct hog_list *l;
 	int ret;
 
 	mutex_lock(&hog_mutex);
-	ret = hog_check_write(val, kp);
-	if (ret)
-		goto out;
-	ret = hog_list_update(&l, hog_listed ?: &hog_none, val, &err);
-	if (ret) {
-		pr_warn("subnets: %s; nothing changed\n", err.msg);
-		goto out;
+	ret = hog_list_write(val, kp, hog_listed, &l);
+	if (!ret) {
+		ret = hog_listed_apply(l);
+		if (ret)
+			hog_free(l);
 	}
-	ret = hog_listed_apply(l);
-	if (ret)
-		hog_free(l);
-out:
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -2664,6 +2690,168 @@ static int hog_subnets_get(char *buf, const struct kernel_param *kp)
 
 	mutex_lock(&hog_mutex);
 	ret = hog_list_format(hog_listed ?: &hog_none, buf, PAGE_SIZE);
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+/*
+ * Staged replacement of the listed prefixes (README: "Replacing a large
+ * set").  Writes to subnets_stage edit a list of their own, which starts
+ * empty; one write of 1 to subnets_commit builds it once and publishes it
+ * as a subnets write does.  hog_staged_gen is hog_listed_gen when the stage
+ * was started: a commit refuses a stage that subnets changed under.
+ */
+static void hog_stage_drop(void)
+{
+	while (hog_stage_parts)
+		hog_free(hog_stage_part[--hog_stage_parts]);
+	hog_stage_sum = 0;
+}
+
+/* Merge the parts into one; on failure they stay a valid stage. */
+static int hog_stage_whole(void)
+{
+	unsigned int i, n;
+
+	lockdep_assert_held(&hog_mutex);
+	while (hog_stage_parts > 1) {
+		for (i = 0, n = 0; i < hog_stage_parts; i += 2, n++) {
+			struct hog_list *m = hog_stage_part[i];
+
+			if (i + 1 < hog_stage_parts) {
+				m = hog_list_merge(m, hog_stage_part[i + 1],
+						   GFP_KERNEL);
+				if (!m) {
+					memmove(&hog_stage_part[n],
+						&hog_stage_part[i],
+						(hog_stage_parts - i) *
+						sizeof(m));
+					hog_stage_parts -= i - n;
+					return -ENOMEM;
+				}
+				hog_free(hog_stage_part[i]);
+				hog_free(hog_stage_part[i + 1]);
+			}
+			hog_stage_part[n] = m;
+		}
+		hog_stage_parts = n;
+	}
+	hog_stage_sum = hog_stage_parts ? hog_stage_part[0]->n : 0;
+	return 0;
+}
+
+static int hog_stage_set(const char *val, const struct kernel_param *kp)
+{
+	struct hog_list *l;
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	if (!hog_live) {
+		pr_warn("%s: staging is for run time (give subnets= at load); nothing changed\n",
+			kp->name);
+		ret = -EINVAL;
+		goto out;
+	}
+	/* An addition is a part of its own while the parts cannot exceed. */
+	if (*val == '+' && hog_stage_parts &&
+	    hog_stage_parts < HOG_STAGE_PARTS) {
+		ret = hog_list_write(val, kp, NULL, &l);
+		if (ret)
+			goto out;
+		if (hog_stage_sum + l->n <= HOG_MAX_PREFIXES) {
+			hog_stage_part[hog_stage_parts++] = l;
+			hog_stage_sum += l->n;
+			goto out;
+		}
+		hog_free(l);
+	}
+	ret = hog_stage_whole();
+	if (ret)
+		goto out;
+	ret = hog_list_write(val, kp, hog_stage_parts ? hog_stage_part[0] : NULL,
+			     &l);
+	if (ret)
+		goto out;
+	/* A list that is not +/- replaces the stage: it starts again. */
+	if (!hog_stage_parts || (*val != '+' && *val != '-'))
+		hog_staged_gen = hog_listed_gen;
+	hog_stage_drop();
+	hog_stage_part[hog_stage_parts++] = l;
+	hog_stage_sum = l->n;
+out:
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+static int hog_stage_get(char *buf, const struct kernel_param *kp)
+{
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = hog_stage_whole();
+	if (!ret)
+		ret = hog_list_format(hog_stage_parts ? hog_stage_part[0] :
+				      &hog_none, buf, PAGE_SIZE);
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+/* After hog_exit(), or when a load fails. */
+static void hog_stage_free(void *arg)
+{
+	hog_stage_drop();
+}
+
+static int hog_commit_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = 0;
+
+	if (kstrtouint(val, 10, &v) || v > 1) {
+		pr_warn("%s: write 1 to put the staged prefixes in force, 0 to discard them; nothing changed\n",
+			kp->name);
+		return -EINVAL;
+	}
+	mutex_lock(&hog_mutex);
+	if (!v || !hog_stage_parts) {
+		if (v) {
+			pr_warn("%s: nothing staged (write to subnets_stage first); nothing changed\n",
+				kp->name);
+			ret = -ENOENT;
+		}
+		hog_stage_drop();
+		goto out;
+	}
+	if (hog_staged_gen != hog_listed_gen) {
+		pr_warn("%s: subnets changed since the stage was started; stage discarded, nothing changed\n",
+			kp->name);
+		hog_stage_drop();
+		ret = -ESTALE;
+		goto out;
+	}
+	/* ENOMEM: the stage stays, to try again. */
+	ret = hog_stage_whole();
+	if (!ret)
+		ret = hog_listed_apply(hog_stage_part[0]);
+	if (!ret) {
+		hog_stage_parts = 0;	/* the part is hog_listed now */
+		hog_stage_sum = 0;
+	}
+out:
+	mutex_unlock(&hog_mutex);
+	return ret;
+}
+
+static int hog_commit_get(char *buf, const struct kernel_param *kp)
+{
+	int ret;
+
+	mutex_lock(&hog_mutex);
+	ret = hog_stage_whole();
+	if (!ret && hog_stage_parts)
+		ret = scnprintf(buf, PAGE_SIZE, "%u\n", hog_stage_sum);
+	else if (!ret)
+		ret = scnprintf(buf, PAGE_SIZE, "none\n");
 	mutex_unlock(&hog_mutex);
 	return ret;
 }
@@ -2771,6 +2959,17 @@ static const struct kernel_param_ops hog_subnets_ops = {
 	.free = hog_subnets_free,
 };
 
+static const struct kernel_param_ops hog_stage_ops = {
+	.set = hog_stage_set,
+	.get = hog_stage_get,
+	.free = hog_stage_free,
+};
+
+static const struct kernel_param_ops hog_commit_ops = {
+	.set = hog_commit_set,
+	.get = hog_commit_get,
+};
+
 static const struct kernel_param_ops hog_guarded_ops = {
 	.get = hog_guarded_get,
 };
@@ -2836,6 +3035,12 @@ MODULE_PARM_DESC(hostonly,
 module_param_cb(subnets, &hog_subnets_ops, NULL, 0644);
 MODULE_PARM_DESC(subnets,
 		 "Host-only IPv4/IPv6 prefixes, comma-separated, e.g. 192.0.2.0/24,2001:db8:1::/64; +LIST adds, -LIST removes");
+module_param_cb(subnets_stage, &hog_stage_ops, NULL, 0644);
+MODULE_PARM_DESC(subnets_stage,
+		 "Run time only: a list of prefixes written as subnets is (in several writes: LIST, then +LIST...), put in force by subnets_commit");
+module_param_cb(subnets_commit, &hog_commit_ops, NULL, 0644);
+MODULE_PARM_DESC(subnets_commit,
+		 "Write 1 to replace subnets with subnets_stage in one step, 0 to discard the stage; reads the number of staged prefixes, or none");
 module_param_cb(learn, &hog_learn_ops, &hog_learn, 0644);
 MODULE_PARM_DESC(learn,
 		 "Also guard the prefixes of the addresses on host-only interfaces (default Y)");

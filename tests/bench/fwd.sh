@@ -48,7 +48,9 @@
 #   HOGUARD_BENCH_PKTS (20000)  packets per run and family
 #   HOGUARD_BENCH_CONDS         conditions to run (default: all, see CONDS)
 #   HOGUARD_BENCH_FAMS (4 6)    traffic families
-#   HOGUARD_BENCH_CTL (1)       run the control-path test (replace configs)
+#   HOGUARD_BENCH_CTL (1)       run the control-path test (replace configs);
+#                               "stage": only its staged part
+#   HOGUARD_BENCH_PROBES (1)    run the leak probes on each condition
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,9 +60,11 @@ RUNS=${HOGUARD_BENCH_RUNS:-3}
 PKTS=${HOGUARD_BENCH_PKTS:-20000}
 FAMS=${HOGUARD_BENCH_FAMS:-4 6}
 CTL=${HOGUARD_BENCH_CTL:-1}
+PROBES=${HOGUARD_BENCH_PROBES:-1}
 CONDS=(none none-1kdev none-adv null-f null-fp
 	hog-1 hog-16 hog-1k hog-16k hog-16k-near hog-64dev hog-1kdev
 	nft-1 nft-16 nft-1k nft-16k nft-64dev
+	nftbest-1 nftbest-16 nftbest-1k nftbest-16k nftbest-64dev
 	iptnft-1 iptnft-1k iptleg-1 iptleg-1k
 	adv-1 adv-all-1k adv-all-16k adv-all-64k
 	adv-16-1k adv-16-16k adv-16-64k)
@@ -330,6 +334,75 @@ ipt_unload() {
 	ipset destroy
 }
 
+# The best ruleset an nftables expert would write for hoguard's rules
+# (README, "What is dropped"), as opposed to nft_load's typical one: one
+# table per family (no family tests), plain comparisons for one device and
+# one prefix, sets only for more, `flags interval` only where a pattern or
+# prefixes of several lengths need it, and a `jump` only for what can be
+# dropped: a packet that must pass costs two device tests (four with
+# wildcards: exact names, then the wildcards behind a comparison with what
+# they all begin with) and two address tests at FORWARD, one address test
+# at POST_ROUTING.  Its prefixes are
+# what hoguard guards: the listed ones plus vmnet8's, which hoguard learns.
+#   nftbest_load DEVS P4 P6   DEVS: 1 (vmnet8) or 64 (pats64)
+nftbest_load() {
+	local devs=$1 f kw t file pfx same iif oif lcp
+	if [ "$devs" = 1 ]; then
+		iif=('iifname "vmnet8"')
+		oif=('oifname "vmnet8"')
+		same='oifname "vmnet8"'
+	else
+		# the wildcards' common beginning first: one comparison, not
+		# an interval lookup, for the devices none of them can match
+		lcp=$(pats64 | sed -n 's/\*$//p' | awk 'NR == 1 { p = $0 }
+			{ while (index($0, p) != 1) p = substr(p, 1, length(p) - 1) }
+			END { print p }')
+		iif=('iifname @honame' "iifname \"$lcp*\" iifname @howild")
+		oif=('oifname @honame' "oifname \"$lcp*\" oifname @howild")
+		same='iifname . oifname @hosame'
+	fi
+	for f in 4 6; do
+		if [ $f = 4 ]; then kw=ip t=ipv4_addr file=$2; else kw=ip6 t=ipv6_addr file=$3; fi
+		echo "table $kw hogbest {"
+		if [ "$devs" != 1 ]; then
+			echo "	set honame { type ifname; elements = { $(pats64 | grep -v '\*' | sed 's/.*/"&"/' | paste -sd,) } }"
+			echo "	set howild { type ifname; flags interval; elements = { $(pats64 | grep '\*' | sed 's/.*/"&"/' | paste -sd,) } }"
+			# in == out can only be listed for the devices there are now
+			echo "	set hosame { type ifname . ifname; elements = { $(ip -o link | awk -F': ' '$2 ~ /^(vmnet([0-9]+)|vbox[0-9]+-0)$/ && $2 != "vmnet1" { printf "%s\"%s\" . \"%s\"", n++ ? ", " : "", $2, $2 }') } }"
+		fi
+		if [ "$(wc -l <"$file")" = 1 ]; then
+			pfx=$(cat "$file")
+		else
+			pfx=@ho
+			echo "	set ho { type $t; flags interval; elements = { $(paste -sd, "$file") } }"
+		fi
+		cat <<-EOF
+			chain forward {
+				type filter hook forward priority raw; policy accept;
+				$(printf '%s jump from_ho\n' "${iif[@]}")
+				$(printf '%s drop\n' "${oif[@]}")
+				$kw saddr $pfx drop
+				$kw daddr $pfx drop
+			}
+			chain from_ho {
+				$same accept
+				drop
+			}
+			chain postrouting {
+				type filter hook postrouting priority raw; policy accept;
+				$kw saddr $pfx jump post_ho
+			}
+			chain post_ho {
+				$(printf '%s accept\n' "${oif[@]}")
+				oif lo accept
+				drop
+			}
+		}
+		EOF
+	done >"$W/best.nft"
+	nft -f "$W/best.nft"
+}
+
 # COND@NAME: COND with the hoguard.ko that HOGUARD_BENCH_VARIANTS
 # ("NAME=PATH ...") names, to compare experimental builds.
 variant_ko() {
@@ -373,6 +446,15 @@ cond_setup() {
 		# in == out can only be listed for the devices there are now
 		nft_load "$devs" "$(ip -o link | awk -F': ' '$2 ~ /^(vmnet([0-9]+)|vbox[0-9]+-0)$/ && $2 != "vmnet1" { printf "%s\"%s\" . \"%s\"", n++ ? ", " : "", $2, $2 }')" \
 			"$W/p4-1" "$W/p6-1" ;;
+	nftbest-1) nftbest_load 1 "$W/p4-1" "$W/p6-1" ;;
+	nftbest-16 | nftbest-1k | nftbest-16k)
+		local n=${1#nftbest-}
+		n=${n/16k/16384}
+		n=${n/1k/1024}
+		cat "$W/p4-1" "$W/p4-$n" >"$W/b4"
+		cat "$W/p6-1" "$W/p6-$n" >"$W/b6"
+		nftbest_load 1 "$W/b4" "$W/b6" ;;
+	nftbest-64dev) nftbest_load 64 "$W/p4-1" "$W/p6-1" ;;
 	iptnft-1) ipt_load nft 1 ;;
 	iptnft-1k) ipt_load nft 1024 ;;
 	iptleg-1) ipt_load legacy 1 ;;
@@ -388,7 +470,7 @@ cond_teardown() {
 	null-*) rmmod nullhook ;;
 	hog-1kdev) hog_unload && devs1k del ;;
 	hog-*) hog_unload ;;
-	nft-*) nft flush ruleset ;;
+	nft-* | nftbest-*) nft flush ruleset ;;
 	iptnft-*) ipt_unload nft ;;
 	iptleg-*) ipt_unload legacy ;;
 	esac
@@ -550,6 +632,143 @@ adv_cond() {
 }
 
 # ---------------------------------------------------------------------------
+# Leak probes: is a condition's ruleset right, not merely fast?  Per
+# condition (set up as for its measurement) and family, packets that
+# hoguard's rules (README, "What is dropped") drop or let pass, injected with
+# pktgen on a device as if received there, or sent by the host:
+#   fwd-dev   on vmnet8 (host-only), vmnet8's guest -> outside      dropped
+#   fwd-src   on vmnet1, from vmnet8's (guarded) prefix -> outside dropped
+#   in-dst    on eth-out, outside -> vmnet8's guest                 dropped
+#   hairpin   on vmnet8, guest -> guest of the same network         passes
+#   post-src  the host from its vmnet8 address -> outside (ping)    dropped
+#   post-ok   the host from its eth-out address -> outside (ping)   passes
+#   fwd-wild  on vbox5-0, -> outside: host-only by the wildcard vbox5-* of the
+#             64-pattern conditions (dropped there), else passes
+#   pass      on vmnet1, the measured traffic                        passes
+# Arrivals are counted on the outside's eth0 and, for vmnet8, by a netdev
+# egress counter of UDP to port 9 on it; "none" shows that each probe
+# arrives without a guard.  One line each:
+#   PROBE COND FAMILY NAME WANT GOT
+PROBE_N=10
+
+# probe_pg DEV FAMILY SRC DST: PROBE_N UDP packets injected on DEV.
+probe_pg() {
+	local dev=$PG/$1@q c res= line f busy
+	pgset rem_device_all "$PG/kpktgend_0"
+	for _ in $(seq 1 300); do
+		busy=
+		for f in "$PG"/*; do
+			case ${f##*/} in kpktgend_* | pgctrl) ;; *) busy=1 ;; esac
+		done
+		[ -n "$busy" ] || break
+		sleep 0.1
+	done
+	[ -z "$busy" ] || die "pktgen: devices not removed"
+	pgset "add_device $1@q" "$PG/kpktgend_0"
+	for c in "count $PROBE_N" "pkt_size $([ "$2" = 4 ] && echo 60 || echo 78)" "delay 0" \
+		"clone_skb 0" "xmit_mode netif_receive" "dst_mac $(cat "/sys/class/net/$1/address")" \
+		"udp_src_min 9" "udp_src_max 9" "udp_dst_min 9" "udp_dst_max 9"; do
+		pgset "$c" "$dev"
+	done
+	if [ "$2" = 4 ]; then
+		pgset "dst $4" "$dev"
+		pgset "src_min $3" "$dev"
+		pgset "src_max $3" "$dev"
+	else
+		pgset "dst6 $4" "$dev"
+		pgset "src6 $3" "$dev"
+	fi
+	pgset start "$PG/pgctrl"
+	for _ in $(seq 1 100); do
+		while read -r line; do
+			case $line in Result:*) res=$line ;; esac
+		done <"$dev"
+		case $res in "Result: OK:"*) return 0 ;; esac
+		sleep 0.1
+	done
+	die "probe pktgen on $1: $res"
+}
+
+# probe_arrived WHERE: set GOT to the outside's (out) or vmnet8's (ho)
+# count of probe packets.
+probe_arrived() {
+	if [ "$1" = out ]; then
+		out_rx
+		GOT=$RX
+	else
+		GOT=$(nft list counter netdev hgprobe "c$PF" | awk '$1 == "packets" { print $2 }')
+	fi
+}
+
+# probe COND NAME WANT WHERE CMD...
+probe() {
+	local cond=$1 name=$2 want=$3 where=$4 g0
+	shift 4
+	probe_arrived "$where"
+	g0=$GOT
+	"$@" >/dev/null 2>&1 || true
+	sleep 0.2
+	probe_arrived "$where"
+	echo "PROBE $cond IPv$PF $name $want $((GOT - g0))"
+}
+
+probe_cond() {
+	local cond=$1 n=$PROBE_N g=0 p=0 o oa h ha wild=$PROBE_N
+	case ${cond%@*} in none) g=$PROBE_N p=3 ;; esac
+	case ${cond%@*} in *64dev) wild=0 ;; esac
+	for PF in $FAMS; do
+		if [ "$PF" = 4 ]; then
+			o=198.51.100.2 oa=198.51.100.1 h=203.0.113. ha=203.0.113.1
+		else
+			o=2001:db8:2::2 oa=2001:db8:2::1 h=2001:db8:3:: ha=2001:db8:3::1
+		fi
+		probe "$cond" fwd-dev "$g" out probe_pg vmnet8 "$PF" "${h}2" "$o"
+		probe "$cond" fwd-src "$g" out probe_pg vmnet1 "$PF" "${h}5" "$o"
+		probe "$cond" in-dst "$g" ho probe_pg eth-out "$PF" "$o" "${h}2"
+		probe "$cond" hairpin "$n" ho probe_pg vmnet8 "$PF" "${h}2" "${h}3"
+		probe "$cond" post-src "$p" out ping "-$PF" -q -c 3 -i 0.01 -W 0.1 -I "$ha" "$o"
+		probe "$cond" post-ok 3 out ping "-$PF" -q -c 3 -i 0.01 -W 0.1 -I "$oa" "$o"
+		probe "$cond" fwd-wild "$wild" out probe_pg vbox5-0 "$PF" \
+			"$([ "$PF" = 4 ] && echo 192.0.2.9 || echo 2001:db8:1::9)" "$o"
+		probe "$cond" pass "$n" out probe_pg vmnet1 "$PF" \
+			"$([ "$PF" = 4 ] && echo 192.0.2.2 || echo 2001:db8:1::2)" "$o"
+	done
+}
+
+# After the measurements: the sysctls and devices they need would change
+# what is measured.
+probe_test() {
+	local cond t
+	log "leak probes"
+	t=$SECONDS
+	sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.vmnet1.rp_filter=0 net.ipv4.conf.vbox5-0.rp_filter=0 \
+		net.ipv4.conf.all.send_redirects=0
+	ip link set vbox5-0 up
+	for cond in "${CONDS[@]}"; do
+		case $cond in null-*) continue ;; esac
+		cond_setup "$cond"
+		# (after the setup: the nft conditions' teardown flushes it)
+		nft -f - <<-'EOF'
+			table netdev hgprobe {
+				counter c4 { }
+				counter c6 { }
+				chain e {
+					type filter hook egress device "vmnet8" priority 0; policy accept;
+					ip daddr 203.0.113.0/24 udp dport 9 counter name "c4"
+					ip6 daddr 2001:db8:3::/64 udp dport 9 counter name "c6"
+				}
+			}
+		EOF
+		probe_cond "$cond"
+		nft delete table netdev hgprobe
+		cond_teardown "$cond"
+	done
+	pgset rem_device_all "$PG/kpktgend_0"
+	log "leak probes took $((SECONDS - t))s"
+}
+
+# ---------------------------------------------------------------------------
 # Control path: replace a config of N prefixes (N/2 IPv4, N/2 IPv6) by
 # another, disjoint one, timed (the writing shell's CPU time in guest ns =
 # instructions, and the elapsed guest time, which includes idle waits), first
@@ -574,7 +793,11 @@ ctl_sets() {
 # replace METHOD N FROM TO
 replace() {
 	local n=$2 from=$3 to=$4 first
-	if [ "$1" = naive ]; then
+	if [ "$1" = commit ]; then
+		echo 1 >"$PARAMS/subnets_commit" || die "subnets_commit failed"
+	elif [ "$1" = staged ]; then
+		stage_write "$W/full$to-$n"
+	elif [ "$1" = naive ]; then
 		first=$(head -n1 "$W/full$to-$n")
 		printf '%s\n' "$first" >"$PARAMS/subnets"
 		tail -n +2 "$W/full$to-$n" >"$W/rest"
@@ -585,8 +808,62 @@ replace() {
 	fi
 }
 
+# ctl_time N METHOD FROM TO: one timed replacement, one CTL time line.
+ctl_time() {
+	local t0 t1 c0 c1
+	# on-CPU time of this shell, in which the writes run (ns =
+	# instructions), and elapsed guest time
+	read -r c0 _ <"/proc/$BASHPID/schedstat"
+	t0=$(now_ns)
+	replace "$2" "$1" "$3" "$4"
+	t1=$(now_ns)
+	read -r c1 _ <"/proc/$BASHPID/schedstat"
+	echo "CTL time $1 $2 $(((t1 - t0) / 1000)) $(((c1 - c0) / 1000))"
+}
+
+# ctl_traffic N METHOD FROM TO: one replacement under traffic, one CTL
+# traffic line.
+ctl_traffic() {
+	local n=$1 m=$2 from=$3 to=$4 f40 f60 d0 f41 f61 d1 r0 r1 sp sg pgpid
+	pg_reset
+	pg_add vmnet1@p 4 0
+	pg_add vmnet1@g 6 0
+	pgset "src6 2001:db8:1:1::2" "$PG/vmnet1@g"
+	# With no delay pktgen's thread serves only the device it
+	# added last; a pace makes the two streams alternate.
+	pgset "delay 20000" "$PG/vmnet1@p"
+	pgset "delay 20000" "$PG/vmnet1@g"
+	fwd_count 4
+	f40=$FWD
+	fwd_count 6
+	f60=$FWD
+	d0=$(cat "$PARAMS/drops_forward")
+	out_rx
+	r0=$RX
+	pgset start "$PG/pgctrl" &
+	pgpid=$!
+	sleep 0.2
+	replace "$m" "$n" "$from" "$to"
+	sleep 0.2
+	pgset stop "$PG/pgctrl"
+	wait "$pgpid"
+	fwd_count 4
+	f41=$FWD
+	fwd_count 6
+	f61=$FWD
+	d1=$(cat "$PARAMS/drops_forward")
+	out_rx
+	r1=$RX
+	sp=$(sed -n 's/.*sofar: \([0-9]*\).*/\1/p' "$PG/vmnet1@p")
+	sg=$(sed -n 's/.*sofar: \([0-9]*\).*/\1/p' "$PG/vmnet1@g")
+	# Leaked: what reached the outside beyond the IPv4 stream
+	# (Ip6OutForwDatagrams also counts packets that FORWARD
+	# hooks drop afterwards, on 6.12).
+	echo "CTL traffic $n $m pass_sent=$sp pass_fwd=$((f41 - f40)) guarded_sent=$sg guarded_leaked=$((r1 - r0 - (f41 - f40))) drops_forward=$((d1 - d0)) ip6_fwd=$((f61 - f60))"
+}
+
 ctl_test() {
-	local n t0 t1 c0 c1 m from to f40 f60 d0 f41 f61 d1 r0 r1 sp sg pgpid
+	local n m from to
 	log "control path"
 	for n in 1024 16384; do
 		ctl_sets "$n"
@@ -595,55 +872,78 @@ ctl_test() {
 		from=0
 		for m in naive safe naive safe; do
 			to=$((1 - from))
-			# on-CPU time of this shell, in which the writes run
-			# (ns = instructions), and elapsed guest time
-			read -r c0 _ <"/proc/$BASHPID/schedstat"
-			t0=$(now_ns)
-			replace "$m" "$n" "$from" "$to"
-			t1=$(now_ns)
-			read -r c1 _ <"/proc/$BASHPID/schedstat"
-			echo "CTL time $n $m $(((t1 - t0) / 1000)) $(((c1 - c0) / 1000))"
+			ctl_time "$n" "$m" "$from" "$to"
 			from=$to
 		done
 		for m in naive safe; do
 			to=$((1 - from))
-			pg_reset
-			pg_add vmnet1@p 4 0
-			pg_add vmnet1@g 6 0
-			pgset "src6 2001:db8:1:1::2" "$PG/vmnet1@g"
-			# With no delay pktgen's thread serves only the device it
-			# added last; a pace makes the two streams alternate.
-			pgset "delay 20000" "$PG/vmnet1@p"
-			pgset "delay 20000" "$PG/vmnet1@g"
-			fwd_count 4
-			f40=$FWD
-			fwd_count 6
-			f60=$FWD
-			d0=$(cat "$PARAMS/drops_forward")
-			out_rx
-			r0=$RX
-			pgset start "$PG/pgctrl" &
-			pgpid=$!
-			sleep 0.2
-			replace "$m" "$n" "$from" "$to"
-			sleep 0.2
-			pgset stop "$PG/pgctrl"
-			wait "$pgpid"
-			fwd_count 4
-			f41=$FWD
-			fwd_count 6
-			f61=$FWD
-			d1=$(cat "$PARAMS/drops_forward")
-			out_rx
-			r1=$RX
-			sp=$(sed -n 's/.*sofar: \([0-9]*\).*/\1/p' "$PG/vmnet1@p")
-			sg=$(sed -n 's/.*sofar: \([0-9]*\).*/\1/p' "$PG/vmnet1@g")
-			# Leaked: what reached the outside beyond the IPv4 stream
-			# (Ip6OutForwDatagrams also counts packets that FORWARD
-			# hooks drop afterwards, on 6.12).
-			echo "CTL traffic $n $m pass_sent=$sp pass_fwd=$((f41 - f40)) guarded_sent=$sg guarded_leaked=$((r1 - r0 - (f41 - f40))) drops_forward=$((d1 - d0)) ip6_fwd=$((f61 - f60))"
+			ctl_traffic "$n" "$m" "$from" "$to"
 			from=$to
 		done
+		rmmod hoguard
+	done
+	pg_reset
+}
+
+# The staged replacement (subnets_stage, then subnets_commit; README):
+# configs of N prefixes in all, 2001:db8:1:1::/64 included, up to the
+# 65,536 limit.  Over 16,384 the IPv4 half is spread over /24../31
+# (gen4's /16../31 would not fit in 240.0.0.0/5).
+ctl_stage_sets() {
+	local n=$1 h=$(($1 / 2)) o
+	for o in 0 1; do
+		if [ "$n" -gt 16384 ]; then
+			awk -v n="$h" -v off="$o" 'BEGIN {
+				k = n / 8; cur = (240 + 8 * off) * 2^24
+				for (l = 24; l < 32; l++)
+					for (j = 0; j < k; j++) {
+						printf "%d.%d.%d.%d/%d\n", int(cur / 2^24),
+							int(cur / 2^16) % 256, int(cur / 2^8) % 256,
+							cur % 256, l
+						cur += 2^(32 - l)
+					}
+			}' >"$W/r$o-$n"
+		else
+			gen4 "$h" "$o" >"$W/r$o-$n"
+		fi
+		gen6 "$h" "$o" | tail -n +2 >>"$W/r$o-$n"
+		{ cat "$W/r$o-$n"; echo 2001:db8:1:1::/64; } | chunks >"$W/full$o-$n"
+		chunks <"$W/r$o-$n" >"$W/only$o-$n"
+	done
+}
+
+# stage_write FILE [nocommit]: FILE's chunks to subnets_stage (a
+# replacement, then '+'), and the commit.
+stage_write() {
+	local c op=
+	while IFS= read -r c; do
+		printf '%s%s\n' "$op" "$c" >"$PARAMS/subnets_stage" ||
+			die "subnets_stage write failed (${#c} bytes)"
+		op=+
+	done <"$1"
+	[ -n "${2:-}" ] || echo 1 >"$PARAMS/subnets_commit" || die "subnets_commit failed"
+}
+
+ctl_stage_test() {
+	local n from to i
+	log "control path: staged"
+	for n in 16384 65536; do
+		ctl_stage_sets "$n"
+		KO=$HOGUARD_KO
+		insmod "$KO" hostonly=vmnet8
+		stage_write "$W/full0-$n"
+		from=0
+		for i in 1 2; do
+			to=$((1 - from))
+			ctl_time "$n" staged "$from" "$to"
+			from=$to
+		done
+		to=$((1 - from))
+		ctl_traffic "$n" staged "$from" "$to"
+		# the commit alone: the table built and published once
+		to=$((1 - to))
+		stage_write "$W/full$to-$n" nocommit
+		ctl_time "$n" commit "" ""
 		rmmod hoguard
 	done
 	pg_reset
@@ -683,7 +983,9 @@ done
 pg_reset
 log "measurements took $((SECONDS - start))s"
 
-[ "$CTL" = 0 ] || ctl_test
+[ "$PROBES" = 0 ] || probe_test
+[ "$CTL" != 1 ] || ctl_test
+[ "$CTL" = 0 ] || ctl_stage_test
 kill "$OUTSIDE_PID"
 }
 

@@ -37,6 +37,16 @@ BEGIN {
 	d["nft-1k"] = "nftables: 1,024 prefixes"
 	d["nft-16k"] = "nftables: 16,384 prefixes"
 	d["nft-64dev"] = "nftables: 64 device patterns"
+	d["nftbest-1"] = "best nftables: 1 device, 1 prefix"
+	d["nftbest-16"] = "best nftables: 16 prefixes"
+	d["nftbest-1k"] = "best nftables: 1,024 prefixes"
+	d["nftbest-16k"] = "best nftables: 16,384 prefixes"
+	d["nftbest-64dev"] = "best nftables: 64 device patterns"
+	# hoguard against the best ruleset of the same meaning, size by size
+	npair = split("1 16 1k 16k 64dev", pair, " ")
+	pname["1"] = "1 device, 1 prefix"; pname["16"] = "16 prefixes"
+	pname["1k"] = "1,024 prefixes"; pname["16k"] = "16,384 prefixes"
+	pname["64dev"] = "64 device patterns"
 	d["iptnft-1"] = "iptables-nft + ipset: 1 prefix"
 	d["iptnft-1k"] = "iptables-nft + ipset: 1,024 prefixes"
 	d["iptleg-1"] = "iptables-legacy + ipset: 1 prefix"
@@ -69,6 +79,12 @@ $1 == "BENCH" {
 $1 == "LOAD" {
 	k = ser SUBSEP $2 SUBSEP $3
 	ld[k] = ld[k] " " $5 / 1e6
+}
+$1 == "PROBE" {
+	k = ser SUBSEP $2
+	if (!(k in pn)) { np[ser]++; prow[ser, np[ser]] = $2 }
+	pn[k]++
+	if ($5 != $6) pbad[k] = pbad[k] sprintf(" %s %s: %d arrived, want %d;", $3, $4, $6, $5)
 }
 $1 == "CTL" && $2 == "time" {
 	k = ser SUBSEP $3 SUBSEP $4
@@ -145,9 +161,39 @@ END {
 				spread(v[k]), runs[k], (k in bad) ? "  PACKETS LOST:" bad[k] : ""
 		}
 		adv_table(s)
+		hdr = 0
+		for (j = 1; j <= npair; j++)
+			for (f = 4; f <= 6; f += 2) {
+				h = s SUBSEP "hog-" pair[j] SUBSEP "IPv" f
+				b = s SUBSEP "nftbest-" pair[j] SUBSEP "IPv" f
+				ty = s SUBSEP "nft-" pair[j] SUBSEP "IPv" f
+				base = s SUBSEP "none" SUBSEP "IPv" f
+				if (!(h in v) || !(b in v) || !(base in v))
+					continue
+				if (!hdr++) {
+					printf "\nhoguard against the best nftables ruleset of the same meaning (target: at least 10x cheaper)\n"
+					printf "%-20s %-5s %8s %9s %7s %9s %7s\n", "size", "", "hoguard", "best nft", "ratio", "typical", "ratio"
+				}
+				ha = median(v[h]) - median(v[base])
+				ba = median(v[b]) - median(v[base])
+				printf "%-20s %-5s %+8.0f %+9.0f %6.1fx", pname[pair[j]], "IPv" f, ha, ba, ba / ha
+				if (ty in v)
+					printf " %+9.0f %6.1fx", median(v[ty]) - median(v[base]), (median(v[ty]) - median(v[base])) / ha
+				printf "%s\n", ba / ha < 10 ? "  under 10x" : ""
+			}
+		if (np[s]) {
+			printf "\nleak probes (README \"What is dropped\"; tests/bench/fwd.sh probe_cond), per condition\n"
+			for (j = 1; j <= np[s]; j++) {
+				k = s SUBSEP prow[s, j]
+				printf "  %-16s %3d probes: %s\n", prow[s, j], pn[k],
+					(k in pbad) ? "WRONG:" pbad[k] : "as hoguard's rules want"
+			}
+		}
 		if (nc[s]) {
 			printf "\ncontrol path: replace a config of N prefixes (N/2 IPv4, N/2 IPv6) by a disjoint one\n"
-			printf "  naive = first page as a replacement, the rest with '+'; safe = '+' the new, then '-' the old\n"
+			printf "  naive = first page as a replacement, the rest with '+'; safe = '+' the new, then '-' the old;\n"
+			printf "  staged = the new to subnets_stage (a replacement, then '+'), then 1 to subnets_commit;\n"
+			printf "  commit = that last write alone (N prefixes in all, up to the 65,536 limit)\n"
 			printf "  CPU time of the writer in guest ms (= millions of instructions) and elapsed guest\n"
 			printf "  time (also idle waits), each run; then the same under traffic\n"
 		}

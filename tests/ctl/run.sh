@@ -542,6 +542,21 @@ t_rc "set subnets 198.51.100.0/24,192.0.2.9/24: exit 0" 0 set subnets 198.51.100
 t_param "subnets replaced" subnets 192.0.2.0/24,198.51.100.0/24
 t_rc "set subnets with a bad element: exit 2" 2 set subnets 192.0.2.0/24,300.1.1.1
 t_param "subnets unchanged" subnets 192.0.2.0/24,198.51.100.0/24
+# Over a page: staged (subnets_stage, then one subnets_commit), so that the
+# old list holds until the new one replaces it whole.
+t_rc "set subnets: the 400 prefixes (over a page, staged): exit 0" 0 set subnets "${big%,}"
+check_eq "subnets replaced by the 400, the stage closed" \
+	"$(grep -c '^subnet ' /proc/net/hoguard) $(grep -c '^subnet 192.0.2.0/24$' /proc/net/hoguard) $(param subnets_commit)" \
+	"400 0 none"
+mkdir -p "$TMP/sys/parameters"
+echo old >"$TMP/sys/parameters/subnets"
+: >"$TMP/sys/parameters/subnets_stage"
+: >"$TMP/sys/parameters/subnets_commit"
+HOGUARDCTL_SYSFS=$TMP/sys "$CTL" set subnets "${big%,}"
+check_eq "it writes subnets_stage (a list, then +lists) and 1 to subnets_commit, not subnets" \
+	"$(cat "$TMP/sys/parameters/subnets") $(head -c 1 "$TMP/sys/parameters/subnets_stage") $(cat "$TMP/sys/parameters/subnets_commit")" \
+	"old + 1"
+t_rc "set subnets 192.0.2.0/24,198.51.100.0/24 (one page, one write): exit 0" 0 set subnets 192.0.2.0/24,198.51.100.0/24
 t_rc "set hostonly 'vboxnet+,vmnet1': exit 0" 0 set hostonly 'vboxnet+,vmnet1'
 t_param "hostonly replaced" hostonly 'vboxnet*,vmnet1'
 t_rc "set subnets '': exit 0" 0 set subnets ''

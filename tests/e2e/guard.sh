@@ -1,6 +1,7 @@
 #!/bin/bash
-# End-to-end tests of hoguard.ko: cases a..o of the guard issue (#2) and
-# p..t of the holes issue (#10), run as root inside the test VM:
+# End-to-end tests of hoguard.ko: cases a..o of the guard issue (#2),
+# p..t of the holes issue (#10) and u of the performance issue (#14), run
+# as root inside the test VM:
 #
 #   scripts/vmrun 6.12 tests/e2e/guard.sh /path/to/hoguard.ko
 #
@@ -33,7 +34,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/lib.sh"
 
 KO=${1:-}
-CASES=${HOGUARD_E2E_CASES:-abcdefghijklmnopqrst}
+CASES=${HOGUARD_E2E_CASES:-abcdefghijklmnopqrstu}
 MAIN_HOST=${HOGUARD_E2E_HOSTNS:-}
 # Namespace name prefixes of the main topology and of case n's.
 MAIN_PFX=hg-
@@ -495,7 +496,7 @@ SNAP=
 snapshot() {
 	local p
 	SNAP=
-	for p in hostonly subnets guarded learn inbound log monitor; do
+	for p in hostonly subnets subnets_stage subnets_commit guarded learn inbound log monitor; do
 		pread "$p"
 		SNAP+="$p=$PV;"
 	done
@@ -1021,6 +1022,268 @@ case_t() {
 	load hostonly=vmnet1
 }
 
+# u_writes FILE: FILE's prefixes (one a line) as sysfs writes, in FILE.w:
+# a plain list, then +lists.
+u_writes() {
+	awk 'BEGIN { s = "" }
+		{ if (length(s) + length($0) + 2 > 3800) { print (n++ ? "+" : "") s; s = "" }
+		  s = s == "" ? $0 : s "," $0 }
+		END { if (s != "") print (n++ ? "+" : "") s }' "$1" >"$1.w"
+}
+
+# u_gen FILE V4BASE V6BASE: the guarded prefixes of vmnet1 (in force in
+# both of case u's configurations) and 4,000 IPv4 /32s V4BASE.0.X.Y plus
+# 4,000 IPv6 /64s V6BASE:X::, canonical, one a line; FILE.w its writes.
+u_gen() {
+	awk -v a="$2" -v b="$3" 'BEGIN {
+		print "192.0.2.0/26"; print "2001:db8:1::/64"
+		for (i = 1; i <= 4000; i++) {
+			printf "%s.0.%d.%d/32\n", a, int(i / 256), i % 256
+			printf "%s:%x::/64\n", b, i
+		}
+	}' >"$1"
+	u_writes "$1"
+}
+
+# u_stage FILE: stage FILE.w's writes and commit them; fails on a refusal.
+u_stage() {
+	local w
+	while IFS= read -r w; do
+		pset subnets_stage "$w" || return 1
+	done <"$1.w"
+	pset subnets_commit 1
+}
+
+# u_listed: the listed prefixes as /proc/net/hoguard gives them (any
+# length), sorted, one a line.
+u_listed() {
+	hx cat /proc/net/hoguard | awk '$1 == "subnet" { print $2 }' | sort
+}
+
+# u_snmp NS FIELD: set SV to an ICMP counter of NS's agent: "Icmp:OutEchos"
+# style for IPv4, snmp6's name (Icmp6OutEchos) for IPv6.
+SV=
+u_snmp() {
+	local pid name val hdr=() vals=() i line
+	nskey "$1"
+	pid=${AGENT[$KEY]%% *}
+	SV=
+	if [[ $2 == *:* ]]; then
+		while read -r line; do
+			[[ $line == "${2%%:*}: "* ]] || continue
+			if [ ${#hdr[@]} = 0 ]; then
+				read -ra hdr <<<"$line"
+			else
+				read -ra vals <<<"$line"
+				for i in "${!hdr[@]}"; do
+					[ "${hdr[i]}" != "${2#*:}" ] || SV=${vals[i]}
+				done
+			fi
+		done <"/proc/$pid/net/snmp"
+	else
+		while read -r name val; do
+			[ "$name" != "$2" ] || SV=$val
+		done <"/proc/$pid/net/snmp6"
+	fi
+	[ -n "$SV" ] || die "u_snmp: no counter $2 in '$1'"
+}
+
+# u_counts: set UC to the counters case u's streams are judged by.
+UC=()
+u_counts() {
+	local ns f
+	UC=()
+	for ns in "$G1" "$G3"; do
+		for f in Icmp:OutEchos Icmp6OutEchos; do
+			u_snmp "$ns" "$f"
+			UC+=("$SV")
+		done
+	done
+	for f in Icmp:InEchos Icmp6InEchos; do
+		u_snmp "$LAN" "$f"
+		UC+=("$SV")
+	done
+	rx "$LAN" p4
+	UC+=("$RXV")
+	rx "$LAN" p6
+	UC+=("$RXV")
+	counters
+	read -ra f <<<"$CNT"
+	UC+=("${f[@]}")
+}
+
+# u_sending UC...: wait (10 s at most) until the four senders of case u
+# have sent more than in UC; print "sending" or what they sent.
+u_sending() {
+	local try i more base=("$@")
+	for ((try = 0; try < 100; try++)); do
+		u_counts
+		more=0
+		for i in 0 1 2 3; do
+			[ "${UC[i]}" -gt "${base[i]}" ] && more=$((more + 1))
+		done
+		[ "$more" != 4 ] || break
+		nap 0.1
+	done
+	if [ "$more" = 4 ]; then echo sending; else echo "only $more of 4 sending"; fi
+}
+
+case_u() {
+	echo "# u: a staged replacement of the listed prefixes (subnets_stage, subnets_commit)"
+	configure "" "" 1 1
+	check_eq "u: nothing staged: subnets_commit reads none, subnets_stage empty" \
+		"$(pget subnets_commit)|$(pget subnets_stage)" "none|"
+	must_set subnets_stage 192.0.2.1/26
+	check_eq "u: staged 192.0.2.1/26: reads back canonical, 1 staged, not in force" \
+		"$(pget subnets_stage)|$(pget subnets_commit)|$(pget subnets)|$(pget guarded)" \
+		"192.0.2.0/26|1||"
+	xcheck "u: staged only: host from $H1_4 -> lan passes" - "$LAN" u4 1 0 0 0 udp_ "$H" "$LAN_4" 1 "$H1_4"
+	xcheck "u: staged only: g1 -> lan passes" 0 "$LAN" e4 1 0 0 0 ping_ "$G1" "$LAN_4" 1
+	must_set subnets_commit 1
+	check_eq "u: committed: subnets, guarded, stage closed" \
+		"$(pget subnets)|$(pget guarded)|$(pget subnets_commit)|$(pget subnets_stage)" \
+		"192.0.2.0/26|192.0.2.0/26|none|"
+	xcheck "u: committed: next packet from $H1_4 -> lan dropped, drops_postrouting +1" - "$LAN" u4 0 0 0 1 \
+		udp_ "$H" "$LAN_4" 1 "$H1_4"
+	xcheck "u: committed: g1 -> lan dropped, drops_forward +1" 1 "$LAN" e4 0 1 0 0 ping_ "$G1" "$LAN_4" 1
+	# A stage starts empty; + and - edit it; 0 discards it.
+	must_set subnets_stage +2001:db8:1::/64
+	must_set subnets_stage +192.0.2.64/26,198.51.100.0/24
+	must_set subnets_stage -198.51.100.0/24
+	check_eq "u: +/- edit a stage that started empty" \
+		"$(pget subnets_stage)|$(pget subnets_commit)|$(pget subnets)" \
+		"192.0.2.64/26,2001:db8:1::/64|2|192.0.2.0/26"
+	must_set subnets_stage 2001:db8:1::/64
+	check_eq "u: a plain list replaces the stage" "$(pget subnets_stage)" 2001:db8:1::/64
+
+	# Refusals leave the configuration and the stage as they were.
+	bad_write "u: subnets_stage <- 192.0.2.0/33 rejected" subnets_stage 192.0.2.0/33 \
+		"Invalid argument" "subnets_stage: invalid prefix \"192.0.2.0/33\""
+	bad_write "u: subnets_stage <- +198.51.100.0/24,garbage rejected" subnets_stage \
+		+198.51.100.0/24,garbage "Invalid argument" garbage
+	bad_write "u: subnets_stage <- -198.51.100.0/24 (not staged) rejected" subnets_stage \
+		-198.51.100.0/24 "No such file or directory" "subnets_stage: not in the list: \"198.51.100.0/24\""
+	bad_write "u: subnets_stage <- 192.0.2.0/24, rejected" subnets_stage 192.0.2.0/24, \
+		"Invalid argument" "subnets_stage: empty element"
+	bad_write "u: subnets_commit <- 2 rejected" subnets_commit 2 "Invalid argument" \
+		"subnets_commit: write 1"
+	bad_write "u: subnets_commit <- yes rejected" subnets_commit yes "Invalid argument" \
+		"subnets_commit: write 1"
+	bad_write "u: subnets_commit <- '' rejected" subnets_commit "" "Invalid argument" \
+		"subnets_commit: write 1"
+	bw_report
+	check_eq "u: after the refusals: stage and config as they were" \
+		"$(pget subnets_stage)|$(pget subnets)" "2001:db8:1::/64|192.0.2.0/26"
+	must_set subnets_commit 0
+	check_eq "u: 0 discards the stage, subnets unchanged" \
+		"$(pget subnets_commit)|$(pget subnets_stage)|$(pget subnets)" "none||192.0.2.0/26"
+	log_line "u: 0 with nothing staged: accepted, no log line" "" pset subnets_commit 0
+	bad_write "u: subnets_commit <- 1 with nothing staged rejected" subnets_commit 1 \
+		"No such file or directory" "subnets_commit: nothing staged"
+	bw_report
+	# A stage that subnets changed under is refused (it would undo that
+	# write) and discarded.
+	must_set subnets_stage 192.0.2.64/26
+	must_set subnets +2001:db8:1::/64
+	kmark
+	if pset subnets_commit 1; then
+		fail "u: commit after a subnets write refused (ESTALE)" "write succeeded"
+	else
+		klog_fetch
+		klog
+		check_eq "u: commit after a subnets write refused (ESTALE), one log line, stage discarded" \
+			"${PSET_ERR##*: }|$KLOG|$(pget subnets)|$(pget subnets_commit)" \
+			"Stale file handle|hoguard: subnets_commit: subnets changed since the stage was started; stage discarded, nothing changed|192.0.2.0/26,2001:db8:1::/64|none"
+	fi
+	xcheck "u: after the refused commit: g3 -> lan passes" 0 "$LAN" e4 1 0 0 0 ping_ "$G3" "$LAN_4" 1
+
+	# The limit: 65,536 prefixes staged by 300 writes (the stage keeps up
+	# to 128 of them apart and merges them when it must), some twice.
+	rundir
+	awk 'BEGIN { print "2001:db8::/48"; for (i = 1; i < 65536; i++) printf "2001:db8:%x::/48\n", i }' >"$RUNDIR/u64k"
+	u_writes "$RUNDIR/u64k"
+	echo "+2001:db8::/48,2001:db8:ffff::/48,2001:db8:8000::/48" >>"$RUNDIR/u64k.w"
+	check_cmd "u: 65,536 prefixes staged ($(wc -l <"$RUNDIR/u64k.w") writes, 3 prefixes twice)" \
+		sh -c 'while IFS= read -r w; do printf "%s\n" "$w" >"$1" || exit 1; done <"$2"' \
+		- "$PARAMS/subnets_stage" "$RUNDIR/u64k.w"
+	check_eq "u: subnets_commit reads 65536" "$(pget subnets_commit)" 65536
+	bad_write "u: a 65,537th staged prefix rejected" subnets_stage +192.0.2.0/24 \
+		"No space left on device" "subnets_stage: more than 65536 prefixes"
+	bw_report
+	must_set subnets_stage +2001:db8:1234::/48
+	check_eq "u: one staged again: still 65536" "$(pget subnets_commit)" 65536
+	must_set subnets_commit 1
+	check_eq "u: the 65,536 in force (/proc/net/hoguard)" "$(u_listed | md5sum)" "$(sort "$RUNDIR/u64k" | md5sum)"
+	must_set subnets 192.0.2.0/26,2001:db8:1::/64
+
+	# A configuration larger than a page replaced in one step, under
+	# traffic: ICMP from g1 (vmnet1's prefixes, guarded by both) must all be
+	# dropped, from g3 (vboxnet0, guarded by neither) must all arrive.
+	rundir
+	u_gen "$RUNDIR/ua" 240 2001:db8:8000
+	u_gen "$RUNDIR/ub" 241 2001:db8:9000
+	check_cmd "u: config A (8,002 prefixes, $(wc -l <"$RUNDIR/ua.w") writes) staged and committed" \
+		u_stage "$RUNDIR/ua"
+	check_eq "u: A in force (/proc/net/hoguard)" "$(u_listed | md5sum)" "$(sort "$RUNDIR/ua" | md5sum)"
+	probe_add "$LAN"
+	local b a i alive
+	u_counts
+	b=("${UC[@]}")
+	BG_PIDS=()
+	bg "$G1" timeout 120 ping -q -i 0.01 "$LAN_4"
+	bg "$G1" timeout 120 ping -6 -q -i 0.01 "$LAN_6"
+	bg "$G3" timeout 120 ping -q -i 0.01 "$LAN_4"
+	bg "$G3" timeout 120 ping -6 -q -i 0.01 "$LAN_6"
+	# (the senders take a while to start in a loaded VM)
+	alive=$(u_sending "${b[@]}")
+	check_cmd "u: config B (disjoint but for vmnet1's) staged and committed under traffic" \
+		u_stage "$RUNDIR/ub"
+	u_counts
+	alive+=" $(u_sending "${UC[@]}") "
+	for i in "${BG_PIDS[@]}"; do
+		kill -0 "$i" 2>/dev/null && alive+=1
+		kill "$i" 2>/dev/null || true
+		wait "$i" 2>/dev/null || true
+	done
+	check_eq "u: the four streams sent before and after the commit, and ran until stopped" \
+		"$alive" "sending sending 1111"
+	nap 1
+	u_counts
+	a=("${UC[@]}")
+	# UC: g1 out4 out6, g3 out4 out6, lan in4 in6, lan p4 p6, fwd in post
+	local g=$((a[0] - b[0] + a[1] - b[1])) p4=$((a[2] - b[2])) p6=$((a[3] - b[3]))
+	if [ "$g" -gt 0 ] && [ "$p4" -gt 0 ] && [ "$p6" -gt 0 ]; then
+		ok "u: under traffic: g1 sent $g guarded echoes, g3 $p4 + $p6 allowed ones"
+	else
+		fail "u: under traffic: every stream sent" "g1 $g, g3 $p4 + $p6"
+	fi
+	check_eq "u: no guarded packet passed: lan saw none from vmnet1's prefixes, drops_forward +all of g1's, nothing else dropped" \
+		"$((a[6] - b[6])) $((a[7] - b[7])) $((a[8] - b[8])) $((a[9] - b[9])) $((a[10] - b[10]))" \
+		"0 0 $g 0 0"
+	check_eq "u: no allowed packet dropped: lan received every echo of g3 (IPv4 IPv6)" \
+		"$((a[4] - b[4])) $((a[5] - b[5]))" "$p4 $p6"
+	probe_del "$LAN"
+	check_eq "u: B in force (/proc/net/hoguard), stage closed" \
+		"$(u_listed | md5sum)|$(pget subnets_commit)" "$(sort "$RUNDIR/ub" | md5sum)|none"
+
+	# Staging is for run time: at load, the load fails with one line.
+	unload
+	kmark
+	if insmod "$KO" subnets_stage=192.0.2.0/26 >/dev/null 2>&1; then
+		fail "u: insmod subnets_stage=... fails" "it loaded"
+		unload
+	else
+		klog_fetch
+		klog
+		if [[ $KLOG == *"hoguard: subnets_stage: staging is for run time (give subnets= at load); nothing changed"* ]]; then
+			ok "u: insmod subnets_stage=... fails and says why"
+		else
+			fail "u: insmod subnets_stage=... fails and says why" "log: '$KLOG'"
+		fi
+	fi
+	load hostonly=vmnet1
+}
+
 # ---------------------------------------------------------------------------
 
 main() {
@@ -1047,7 +1310,7 @@ main() {
 
 	local c start
 	# n moves the topology into a namespace; o unloads and ends the run
-	for c in a b c d e f g h i j k l m p q r s t n o; do
+	for c in a b c d e f g h i j k l m p q r s t u n o; do
 		want "$c" || continue
 		if [ "$c" != a ] && [ "$c" != n ] && ! loaded; then
 			load hostonly=vmnet1
