@@ -250,6 +250,8 @@ hook_order() {
 			chain p { type filter hook postrouting priority filter; policy accept; }
 		}
 	EOF
+	# (nft list hooks asks nfnetlink_hook, which is not loaded on demand)
+	modprobe nfnetlink_hook
 	hooks=$(hx nft list hooks)
 	for fam in ip ip6; do
 		for hook in forward postrouting; do

@@ -30,6 +30,8 @@
 #   HOGUARD_STRESS_RATE    pktgen rate per flow, packets/s (2000)
 #   HOGUARD_STRESS_TEARDOWN  namespaces torn down per figure in e (1000)
 #   HOGUARD_STRESS_UNPRIV_DEVS  devices an unprivileged user makes in e (10000)
+#   HOGUARD_STRESS_SEED    the seed of a's random writes (default: a new one
+#                          each run, printed; this reproduces that run)
 set -eu
 
 STRESS_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +48,8 @@ CYCLES=${HOGUARD_STRESS_CYCLES:-100}
 RATE=${HOGUARD_STRESS_RATE:-2000}
 TEARDOWN=${HOGUARD_STRESS_TEARDOWN:-1000}
 UNPRIV_DEVS=${HOGUARD_STRESS_UNPRIV_DEVS:-10000}
+SEED=${HOGUARD_STRESS_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+export HOGUARD_STRESS_SEED=$SEED
 RUNDIR=$(mktemp -d)
 
 on_err() {
@@ -76,6 +80,7 @@ part_a() {
 	local out st=0
 	# warnings go to the log, not the serial console (hundreds of them)
 	dmesg -n 1
+	echo "# a: random writes from seed $SEED (HOGUARD_STRESS_SEED=$SEED reproduces them)"
 	out=$(python3 "$STRESS_DIR/malformed.py") || st=$?
 	echo "$out" >/tmp/hg-malformed.out
 	dmesg -n 5
@@ -155,6 +160,8 @@ part_b() {
 	check_eq "b: no inbound or postrouting drops" "$di $dp" "0 0"
 	if [ "$sho" -eq 0 ] || [ "$sout" -eq 0 ]; then
 		fail "b: the flood ran" "sent $sho and $sout"
+	else
+		ok "b: the flood ran: $sho host-only and $sout outside packets"
 	fi
 	check_eq "b: hostonly after the swaps" "$(pget hostonly)" vmnet1
 	check_eq "b: subnets after the swaps" "$(pget subnets)" ""
@@ -243,7 +250,13 @@ part_c() {
 	# w0: the flood's host-only arrivals at lan when a guarded window
 	# began; at its end (the device going down) nothing may have been added
 	snap() { lan_rx | awk '{ print $5 + $6 }'; }
-	probe "c: before the device rounds: g1 -> lan dropped" g1 0 6+
+	# a probe, exact: g1's flood paused for it
+	cprobe() {
+		flood_pause "${BG[0]}"
+		probe "$@"
+		flood_resume "${BG[0]}"
+	}
+	cprobe "c: before the device rounds: g1 -> lan dropped" g1 0 6
 	w0=$(snap)
 	t0=$SECONDS
 	for ((k = 1; k <= DEVLOOPS; k++)); do
@@ -252,29 +265,29 @@ part_c() {
 		leaks=$((leaks + w1 - w0))
 		ip link set vmnet1 name ext1
 		ip link set ext1 up
-		probe "c: round $k: vmnet1 renamed to ext1: no longer guarded" g1 6 0
+		cprobe "c: round $k: vmnet1 renamed to ext1: no longer guarded" g1 6 0
 		ip link set ext1 down
 		ip link set ext1 name vmnet1
 		ip link set vmnet1 up
-		probe "c: round $k: renamed back to vmnet1: guarded at once" g1 0 6+
+		cprobe "c: round $k: renamed back to vmnet1: guarded at once" g1 0 6
 		w0=$(snap)
 		ip link del vmnet1
 		g1_link
-		probe "c: round $k: vmnet1 deleted and recreated: guarded" g1 0 6+
+		cprobe "c: round $k: vmnet1 deleted and recreated: guarded" g1 0 6
 		ip link set vmnet1 netns h2
 		vmnet1_addrs h2
-		probe "c: round $k: vmnet1 moved to namespace h2: guarded there" g1 0 6+
+		cprobe "c: round $k: vmnet1 moved to namespace h2: guarded there" g1 0 6
 		ip -n h2 link set vmnet1 down
 		w1=$(snap)
 		leaks=$((leaks + w1 - w0))
 		ip -n h2 link set vmnet1 name ext1
 		ip -n h2 link set ext1 up
-		probe "c: round $k: renamed to ext1 in h2: no longer guarded" g1 6 0
+		cprobe "c: round $k: renamed to ext1 in h2: no longer guarded" g1 6 0
 		ip -n h2 link set ext1 down
 		ip -n h2 link set ext1 name vmnet1
 		ip -n h2 link set vmnet1 netns 1
 		vmnet1_addrs ""
-		probe "c: round $k: moved back home: guarded" g1 0 6+
+		cprobe "c: round $k: moved back home: guarded" g1 0 6
 		w0=$(snap)
 	done
 	local tdev=$((SECONDS - t0))
@@ -367,24 +380,21 @@ part_d() {
 	EOF
 	BG=($!)
 	taskset -p -c 1 "${BG[0]}" >/dev/null 2>&1 || true
-	local i out bad=0 t0=$SECONDS probes=0
+	local i out bad= t0=$SECONDS
 	for ((i = 1; i <= CYCLES; i++)); do
 		if ! out=$(taskset -c 0 rmmod hoguard 2>&1) || loaded; then
-			fail "d: cycle $i: rmmod" "$out"
-			bad=1
+			bad="cycle $i: rmmod: $out"
 			break
 		fi
 		# (with a listed prefix from the start: the table a write during
 		# init replaces is one the hooks may be reading)
 		if ! out=$(taskset -c 0 insmod "$KO" hostonly=vmnet1 subnets=2001:db8:9::/48 2>&1) ||
 			! loaded; then
-			fail "d: cycle $i: insmod" "$out"
-			bad=1
+			bad="cycle $i: insmod: $out"
 			break
 		fi
 		if [ $((i % 25)) -eq 0 ]; then
-			probe "d: cycle $i: the fresh module guards at once" g1 0 6+
-			probes=$((probes + 1))
+			probe_pg "d: cycle $i: the fresh module guards at once, flood and probe counted exactly" vmnet1
 		fi
 	done
 	local tcyc=$((SECONDS - t0))
@@ -392,11 +402,19 @@ part_d() {
 	wait "${BG[0]}" || true
 	BG=()
 	pg_stop
-	[ $bad = 1 ] || ok "d: $CYCLES rmmod/insmod cycles under the flood"
+	if [ -n "$bad" ]; then
+		fail "d: $CYCLES rmmod/insmod cycles under the flood" "$bad"
+	else
+		ok "d: $CYCLES rmmod/insmod cycles under the flood"
+	fi
 	fig "d: $CYCLES cycles in $tcyc s; pktgen sent $(pg_sent vmnet1) host-only and $(pg_sent eth-out2) outside packets meanwhile"
 	fig "d: parameter writer on CPU 1: $(cat /tmp/hg-writer.out)"
 	check_eq "d: the writer saw only 'module gone' errors" "$(sed -n 's/.* other \([0-9]*\)$/\1/p' /tmp/hg-writer.out)" 0
-	grep -q '^writes [1-9]' /tmp/hg-writer.out || fail "d: the writer wrote" "$(cat /tmp/hg-writer.out)"
+	if grep -q '^writes [1-9]' /tmp/hg-writer.out; then
+		ok "d: the writer wrote"
+	else
+		fail "d: the writer wrote" "$(cat /tmp/hg-writer.out)"
+	fi
 	check_eq "d: after the cycles: hostonly" "$(pget hostonly)" "$(pget hostonly | grep -x -e vmnet1 -e 'vmnet1,vbox\*')"
 	pset hostonly vmnet1
 	pset subnets ""
@@ -540,10 +558,19 @@ main() {
 	loaded && rmmod hoguard
 	topo_build
 	echo "# topology up; module: $KO; parts: $PARTS; $(nproc) CPUs"
-	local p start
+	# The plan: each part's checks (none depends on what passes; a's
+	# random writes make a number of checks that its seed fixes)
+	local p start n=0
+	declare -A want=([a]=$((1 + $(python3 "$STRESS_DIR/malformed.py" --plan)))
+		[b]=9 [c]=$((13 + 5 * DEVLOOPS + 2 * ADDRLOOPS)) [d]=$((CYCLES / 25 + 7)) [e]=4)
+	for p in a b c d e; do
+		[[ $PARTS != *"$p"* ]] || n=$((n + want[$p]))
+	done
+	plan "$n"
 	for p in a b c d e; do
 		[[ $PARTS == *"$p"* ]] || continue
 		start=$SECONDS
+		part "part $p" "${want[$p]}"
 		"part_$p"
 		echo "# part $p: $((SECONDS - start)) s"
 	done
