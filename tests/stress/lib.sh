@@ -319,14 +319,14 @@ pg_cmd() {
 
 # What each flow sent in the runs stopped so far (a start zeroes pktgen's
 # own counts).
-declare -A PG_SUM=()
+declare -A PG_SUM=() PG_THREAD=()
 PG_FLOWS=()
 
 pg_reset() {
 	modprobe pktgen 2>/dev/null || true
 	[ -d $PG ] || die "no pktgen"
 	echo reset >$PG/pgctrl
-	PG_SUM=() PG_FLOWS=()
+	PG_SUM=() PG_THREAD=() PG_FLOWS=()
 	local t
 	for t in "$PG"/kpktgend_*; do pg_cmd "$t" rem_device_all; done
 }
@@ -337,7 +337,7 @@ pg_reset() {
 pg_flow() {
 	local t=$1 name=$2 dev=$3 src=$4 dst=$5 rate=${6:-0} f
 	pg_cmd $PG/kpktgend_"$t" "add_device $name"
-	PG_FLOWS+=("$name") PG_SUM[$name]=0
+	PG_FLOWS+=("$name") PG_SUM[$name]=0 PG_THREAD[$name]=$t
 	f=$PG/$name
 	pg_cmd "$f" "count 0"
 	pg_cmd "$f" "xmit_mode netif_receive"
@@ -385,3 +385,48 @@ pg_sofar() {
 # pg_sent NAME: packets pktgen sent on flow NAME in all its runs so far
 # (once stopped).
 pg_sent() { echo "${PG_SUM[$1]}"; }
+
+# pg_live NAME: what flow NAME has sent so far, running or not.
+pg_live() {
+	if [ -n "$PG_PID" ]; then
+		echo $((PG_SUM[$1] + $(pg_sofar "$1")))
+	else
+		echo "${PG_SUM[$1]}"
+	fi
+}
+
+# Each CPU's share of the work while something ran (the writes, the churn,
+# the cycles): share_begin, then share_end DESC prints, per CPU, what its
+# pktgen thread (kpktgend_N runs on CPU N) injected meanwhile, host-only
+# (every one dropped there by hoguard: the part checks that exactly) and
+# outside, and sets SHARE_BOTH to "yes" when both CPUs injected packets
+# during the window: the work and the packets overlapped in time.
+declare -A SHARE0=()
+SHARE_T0=0 SHARE_BOTH=
+share_begin() {
+	local n
+	SHARE0=()
+	for n in "${PG_FLOWS[@]}"; do SHARE0[$n]=$(pg_live "$n"); done
+	SHARE_T0=${EPOCHREALTIME/./}
+}
+
+share_end() {
+	local n c d ho=() out=() line= ms
+	ms=$(((${EPOCHREALTIME/./} - SHARE_T0) / 1000))
+	for c in 0 1; do ho[c]=0 out[c]=0; done
+	for n in "${PG_FLOWS[@]}"; do
+		c=${PG_THREAD[$n]}
+		d=$(($(pg_live "$n") - SHARE0[$n]))
+		if [[ $n == vmnet1* ]]; then
+			ho[c]=$((ho[c] + d))
+		else
+			out[c]=$((out[c] + d))
+		fi
+	done
+	for c in 0 1; do
+		line+="; CPU $c: ${ho[c]} host-only (dropped on CPU $c) + ${out[c]} outside"
+	done
+	SHARE_BOTH=no
+	[ $((ho[0] + out[0])) -eq 0 ] || [ $((ho[1] + out[1])) -eq 0 ] || SHARE_BOTH=yes
+	echo "# $1, $ms ms$line; both CPUs injecting throughout: $SHARE_BOTH"
+}

@@ -108,17 +108,19 @@ part_b() {
 	pset learn 1
 	pset reset_counters 1
 	pg_reset
+	# host-only and outside flows on each CPU (kpktgend_N runs on CPU N)
 	pg_flow 0 vmnet1 vmnet1 192.0.2.2 198.51.100.2 "$RATE"
-	pg_flow 0 vmnet1@6 vmnet1 2001:db8:1::2 2001:db8:100::2 "$RATE"
+	pg_flow 1 vmnet1@6 vmnet1 2001:db8:1::2 2001:db8:100::2 "$RATE"
 	pg_flow 1 eth-out2 eth-out2 203.0.113.7 198.51.100.2 "$RATE"
-	pg_flow 1 eth-out2@6 eth-out2 2001:db8:203::7 2001:db8:100::2 "$RATE"
+	pg_flow 0 eth-out2@6 eth-out2 2001:db8:203::7 2001:db8:100::2 "$RATE"
 	local r0 r1 d0 d1 t0 t1 out sho sout
 	r0=$(lan_rx)
 	d0=$(drops)
 	pg_start
 	sleep 1
 	t0=$SECONDS
-	out=$(python3 - "$SWAPS" <<-'EOF'
+	share_begin
+	out=$(taskset -c 1 python3 - "$SWAPS" <<-'EOF'
 		import os, sys
 		P = "/sys/module/hoguard/parameters/"
 		n = int(sys.argv[1])
@@ -136,6 +138,7 @@ part_b() {
 		print(n, writes)
 	EOF
 	)
+	share_end "b: the swaps (the writer on CPU 1)"
 	t1=$SECONDS
 	sleep 1
 	pg_stop
@@ -154,6 +157,7 @@ part_b() {
 	fig "b: host-only packets injected on vmnet1: $sho; arrived at lan: $((b[4] - a[4] + b[5] - a[5])); drops_forward +$df"
 	fig "b: outside packets injected on eth-out2: $sout; arrived at lan: $((b[6] - a[6] + b[7] - a[7])); drops_inbound +$di, drops_postrouting +$dp"
 	check_eq "b: $SWAPS swaps done" "${out%% *}" "$SWAPS"
+	check_eq "b: both CPUs injected packets while the writer wrote" "$SHARE_BOTH" yes
 	check_eq "b: no host-only packet arrived outside" "$((b[4] - a[4] + b[5] - a[5]))" 0
 	check_eq "b: every host-only packet dropped by hoguard, counted once (drops_forward)" "$df" "$sho"
 	check_eq "b: every outside packet arrived (none lost to hoguard)" "$((b[6] - a[6] + b[7] - a[7]))" "$sout"
@@ -185,6 +189,7 @@ part_c() {
 	d0=$(pget drops_forward)
 	pg_start
 	t0=$SECONDS
+	share_begin
 	# in batches of 50, created by two `ip -batch` processes at once (one
 	# per CPU), destroyed the same way
 	for ((i = 0; i < NETNS; i += 50)); do
@@ -217,6 +222,7 @@ part_c() {
 		made=$((made + (NETNS - i < 50 ? NETNS - i : 50)))
 	done
 	local tns=$((SECONDS - t0))
+	share_end "c: the namespace churn (two ip -batch at a time)"
 	sleep 1
 	pg_stop
 	sleep 1
@@ -230,6 +236,7 @@ part_c() {
 	fig "c: $made namespaces created and destroyed in $tns s ($learned of $(((NETNS + 9) / 10)) learned their device's prefix at once)"
 	fig "c: meanwhile host-only packets injected: $sho, arrived at lan: $((b[4] - a[4])), drops_forward +$((d1 - d0)); outside packets: $sout, arrived: $((b[6] - a[6]))"
 	check_eq "c: $NETNS namespaces created and destroyed" "$made" "$NETNS"
+	check_eq "c: both CPUs injected packets during the namespace churn" "$SHARE_BOTH" yes
 	check_eq "c: namespaces learned from their host-only device" "$learned" "$(((NETNS + 9) / 10))"
 	check_eq "c: during namespace churn no host-only packet arrived outside" "$((b[4] - a[4]))" 0
 	check_eq "c: during namespace churn every host-only packet dropped (drops_forward)" "$((d1 - d0))" "$sho"
@@ -381,6 +388,7 @@ part_d() {
 	BG=($!)
 	taskset -p -c 1 "${BG[0]}" >/dev/null 2>&1 || true
 	local i out bad= t0=$SECONDS
+	share_begin
 	for ((i = 1; i <= CYCLES; i++)); do
 		if ! out=$(taskset -c 0 rmmod hoguard 2>&1) || loaded; then
 			bad="cycle $i: rmmod: $out"
@@ -398,6 +406,7 @@ part_d() {
 		fi
 	done
 	local tcyc=$((SECONDS - t0))
+	share_end "d: the cycles (rmmod/insmod on CPU 0, the writer on CPU 1)"
 	touch /tmp/hg-writer.stop
 	wait "${BG[0]}" || true
 	BG=()
@@ -409,6 +418,7 @@ part_d() {
 	fi
 	fig "d: $CYCLES cycles in $tcyc s; pktgen sent $(pg_sent vmnet1) host-only and $(pg_sent eth-out2) outside packets meanwhile"
 	fig "d: parameter writer on CPU 1: $(cat /tmp/hg-writer.out)"
+	check_eq "d: both CPUs injected packets during the cycles" "$SHARE_BOTH" yes
 	check_eq "d: the writer saw only 'module gone' errors" "$(sed -n 's/.* other \([0-9]*\)$/\1/p' /tmp/hg-writer.out)" 0
 	if grep -q '^writes [1-9]' /tmp/hg-writer.out; then
 		ok "d: the writer wrote"
@@ -562,7 +572,7 @@ main() {
 	# random writes make a number of checks that its seed fixes)
 	local p start n=0
 	declare -A want=([a]=$((1 + $(python3 "$STRESS_DIR/malformed.py" --plan)))
-		[b]=9 [c]=$((13 + 5 * DEVLOOPS + 2 * ADDRLOOPS)) [d]=$((CYCLES / 25 + 7)) [e]=4)
+		[b]=10 [c]=$((14 + 5 * DEVLOOPS + 2 * ADDRLOOPS)) [d]=$((CYCLES / 25 + 8)) [e]=4)
 	for p in a b c d e; do
 		[[ $PARTS != *"$p"* ]] || n=$((n + want[$p]))
 	done
