@@ -17,8 +17,9 @@
 # The static checks (pyflakes, py_compile, groff) are tests/ctl/lint.sh, on
 # the host; scripts/check runs both.
 #
-# Output: one `ok   N ...` or `FAIL N ...: details` line per check, then
-# `P passed, F failed`; the exit status is non-zero if anything failed.
+# Output: `1..N` (the plan), one `ok   N ...` or `FAIL N ...: details` line
+# per check, then `P passed, F failed`; the exit status is non-zero if
+# anything failed or the count of checks is not the plan.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)

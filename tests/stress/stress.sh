@@ -16,8 +16,11 @@
 #      events beside a /proc reader, root's writes beside an unprivileged
 #      namespace of matching devices
 #
-# Output: one `ok`/`FAIL` line per check, the figures as `# ...` lines, and
-# `N passed, M failed`; exit status non-zero on any failure. The kernel log
+# Output: `1..N` (the plan: each part's checks, a's from its seed), one
+# `ok`/`FAIL` line per check, the figures as `# ...` lines (for b, c and d
+# what each CPU injected while the writes, churn or cycles ran), and
+# `N passed, M failed`; exit status non-zero on any failure or when the
+# count of checks is not the plan. The kernel log
 # is checked by vmrun (scripts/check-kernel-log).
 #
 # Environment (defaults are what CI runs):
@@ -118,8 +121,8 @@ part_b() {
 	d0=$(drops)
 	pg_start
 	sleep 1
-	t0=$SECONDS
 	share_begin
+	t0=$SECONDS
 	out=$(taskset -c 1 python3 - "$SWAPS" <<-'EOF'
 		import os, sys
 		P = "/sys/module/hoguard/parameters/"
@@ -138,8 +141,8 @@ part_b() {
 		print(n, writes)
 	EOF
 	)
-	share_end "b: the swaps (the writer on CPU 1)"
 	t1=$SECONDS
+	share_end "b: the swaps (the writer on CPU 1)"
 	sleep 1
 	pg_stop
 	sleep 1
@@ -188,8 +191,8 @@ part_c() {
 	r0=$(lan_rx)
 	d0=$(pget drops_forward)
 	pg_start
-	t0=$SECONDS
 	share_begin
+	t0=$SECONDS
 	# in batches of 50, created by two `ip -batch` processes at once (one
 	# per CPU), destroyed the same way
 	for ((i = 0; i < NETNS; i += 50)); do
@@ -387,8 +390,9 @@ part_d() {
 	EOF
 	BG=($!)
 	taskset -p -c 1 "${BG[0]}" >/dev/null 2>&1 || true
-	local i out bad= t0=$SECONDS
+	local i out bad= t0
 	share_begin
+	t0=$SECONDS
 	for ((i = 1; i <= CYCLES; i++)); do
 		if ! out=$(taskset -c 0 rmmod hoguard 2>&1) || loaded; then
 			bad="cycle $i: rmmod: $out"
@@ -572,7 +576,7 @@ main() {
 	# random writes make a number of checks that its seed fixes)
 	local p start n=0
 	declare -A want=([a]=$((1 + $(python3 "$STRESS_DIR/malformed.py" --plan)))
-		[b]=10 [c]=$((14 + 5 * DEVLOOPS + 2 * ADDRLOOPS)) [d]=$((CYCLES / 25 + 8)) [e]=4)
+		[b]=10 [c]=$((14 + 6 * DEVLOOPS + 2 * ADDRLOOPS)) [d]=$((CYCLES / 25 + 8)) [e]=4)
 	for p in a b c d e; do
 		[[ $PARTS != *"$p"* ]] || n=$((n + want[$p]))
 	done
