@@ -390,7 +390,7 @@ part_d() {
 	EOF
 	BG=($!)
 	taskset -p -c 1 "${BG[0]}" >/dev/null 2>&1 || true
-	local i out bad= t0
+	local i out bad='' t0
 	share_begin
 	t0=$SECONDS
 	for ((i = 1; i <= CYCLES; i++)); do
