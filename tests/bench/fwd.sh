@@ -478,6 +478,7 @@ cond_teardown() {
 
 # The hooks at FORWARD and POST_ROUTING, for the log.
 hooks() {
+	modprobe -q nfnetlink_hook 2>/dev/null	# nft list hooks needs it; not loaded on demand
 	nft list hooks 2>/dev/null | awk '/family/ { f = $2 } /hook (forward|postrouting)/ { h = $2 }
 		/^\t\t/ && h { printf "%s%s/%s:%s", n++ ? " " : "", f, h, $2 " " $3 } /^\t}/ { h = "" }'
 	echo

@@ -17,8 +17,9 @@
 # The static checks (pyflakes, py_compile, groff) are tests/ctl/lint.sh, on
 # the host; scripts/check runs both.
 #
-# Output: one `ok   N ...` or `FAIL N ...: details` line per check, then
-# `P passed, F failed`; the exit status is non-zero if anything failed.
+# Output: `1..N` (the plan), one `ok   N ...` or `FAIL N ...: details` line
+# per check, then `P passed, F failed`; the exit status is non-zero if
+# anything failed or the count of checks is not the plan.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -147,6 +148,10 @@ veth() {
 }
 
 # ===========================================================================
+# The plan: the checks below, loops counted out (none is skipped or added
+# by what passes).
+plan 245
+
 section "command line, --help, man page"
 # (pyflakes, py_compile and groff -ww run on the host: tests/ctl/lint.sh)
 
@@ -837,14 +842,14 @@ t_param "subnets given to modprobe" subnets \
 	192.0.2.0/24,198.51.100.128/25,203.0.113.0/25,2001:db8:1::/64,2001:db8:5::/64,2001:db8:1ab::/64,2001:db8:cafe::/64
 rmmod hoguard
 cp "$TMP/p1/$DET" "/$DET"
-modprobe hoguard || fail "modprobe with the persisted file" "failed"
+check_cmd "modprobe with the persisted file" modprobe hoguard
 t_param "the persisted file works: hostonly" hostonly vmnet1,vmnet2,vmnet5
 t_param "the persisted file works: subnets" subnets 192.0.2.0/24,198.51.100.128/25
 rmmod hoguard
 rm -f "/$DET"
 # save's line, loaded back, gives the same configuration.
 echo "$SAVED" >/etc/modprobe.d/hoguard.conf
-modprobe hoguard || fail "modprobe with save's line" "failed"
+check_cmd "modprobe with save's line" modprobe hoguard
 check_eq "save's line loads back: the same parameters" \
 	"$(for p in hostonly subnets learn inbound log monitor; do param $p; done | paste -sd' ')" \
 	"vboxnet*,vmnet1 192.0.2.0/23,2001:db8::/32 N Y N N"
@@ -853,7 +858,7 @@ rmmod hoguard
 printf '%s\n' 'options hoguard learn=0 \' '	hostonly=vmnet7' \
 	'options hoguard subnets="203.0.113.0/24"' >/etc/modprobe.d/hoguard.conf
 cp "$TMP/p1/$DET" "/$DET"
-modprobe hoguard || fail "modprobe with hoguard.conf and the drop-in" "failed"
+check_cmd "modprobe with hoguard.conf and the drop-in" modprobe hoguard
 t_param "hoguard.conf + drop-in: hostonly added to" hostonly vmnet7,vmnet1,vmnet2,vmnet5
 t_param "hoguard.conf + drop-in: subnets added to" subnets \
 	192.0.2.0/24,198.51.100.128/25,203.0.113.0/24

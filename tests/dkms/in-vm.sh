@@ -25,7 +25,19 @@
 # The VM's root is a throw-away overlay of the host's: nothing done here
 # reaches the host. One line per check (`ok   N [SERIES] ...` or
 # `FAIL N [SERIES] ...: why`), then `P passed, F failed`; exit 1 on failure.
+#
+#   in-vm.sh --plan PARTS   prints how many checks PARTS make (the plan
+#                           this script declares; run.sh adds them up)
 set -u
+
+# The checks each part makes, whatever passes (boot_load's 18 included).
+declare -A PART_PLAN=([dkms]=60 [deb]=37)
+if [ "${1:-}" = --plan ]; then
+	n=0
+	for p in ${2//,/ }; do n=$((n + PART_PLAN[$p])); done
+	echo "$n"
+	exit 0
+fi
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${HOGUARD_CACHE:-$REPO/.cache}
@@ -446,7 +458,18 @@ part_deb() {
 	check_clean "after apt-get purge"
 }
 
-[[ $PARTS == *,dkms,* ]] && part_dkms
-[[ $PARTS == *,deb,* ]] && part_deb
+n=0
+for p in dkms deb; do
+	[[ $PARTS != *,$p,* ]] || n=$((n + PART_PLAN[$p]))
+done
+plan "$n"
+if [[ $PARTS == *,dkms,* ]]; then
+	part dkms "${PART_PLAN[dkms]}"
+	part_dkms
+fi
+if [[ $PARTS == *,deb,* ]]; then
+	part deb "${PART_PLAN[deb]}"
+	part_deb
+fi
 summary
 [ "$T_FAIL" -eq 0 ]

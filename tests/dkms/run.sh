@@ -32,6 +32,37 @@ T_TAG="[host] "
 # shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 . "$REPO/tests/lib/common.sh"
 
+# parts_of SERIES ALL_GIVEN...: what SERIES's VM does. The host's userland:
+# with 6.1 and 6.12 both given, 6.1's VM installs the .deb and 6.12's does
+# the DKMS part; alone, one does both. 7.2's VM (sid's userland) does the
+# DKMS part, both alone: under TCG each DKMS build of 7.2 takes minutes and
+# the .deb's adds two more (35 minutes for both parts at load 8 on 2 cores).
+parts_of() {
+	local s=$1
+	shift
+	if [ "$s" = 7.2 ] && [ $# -gt 1 ]; then
+		echo dkms
+	elif [ "$s" = 7.2 ] || [ $# -eq 1 ] ||
+	   { [ "$s" = 6.1 ] && [[ " $* " != *" 6.12 "* ]]; } ||
+	   { [ "$s" = 6.12 ] && [[ " $* " != *" 6.1 "* ]]; }; then
+		echo dkms,deb
+	elif [ "$s" = 6.1 ]; then
+		echo deb
+	else
+		echo dkms
+	fi
+}
+
+# The plan: 10 checks here, one build per VM doing the DKMS part, and each
+# VM's own (in-vm.sh --plan).
+n=10
+for s in "$@"; do
+	p=$(parts_of "$s" "$@")
+	[[ $p != *dkms* ]] || n=$((n + 1))
+	n=$((n + $(tests/dkms/in-vm.sh --plan "$p")))
+done
+plan "$n"
+
 # ---------------------------------------------------------------------------
 # Host: version, package build and inspection.
 if out=$(scripts/version --check 2>&1); then
@@ -167,22 +198,7 @@ prebuild() {
 pids=()
 for s in "$@"; do
 	other=$(other_of "$s")
-	# The host's userland: with 6.1 and 6.12 both given, 6.1's VM installs
-	# the .deb and 6.12's does the DKMS part; alone, one does both. 7.2's
-	# VM (sid's userland) does the DKMS part, both alone: under TCG each
-	# DKMS build of 7.2 takes minutes and the .deb's adds two more (35
-	# minutes for both parts at load 8 on 2 cores).
-	if [ "$s" = 7.2 ] && [ $# -gt 1 ]; then
-		parts=dkms
-	elif [ "$s" = 7.2 ] || [ $# -eq 1 ] ||
-	   { [ "$s" = 6.1 ] && [[ " $* " != *" 6.12 "* ]]; } ||
-	   { [ "$s" = 6.12 ] && [[ " $* " != *" 6.1 "* ]]; }; then
-		parts=dkms,deb
-	elif [ "$s" = 6.1 ]; then
-		parts=deb
-	else
-		parts=dkms
-	fi
+	parts=$(parts_of "$s" "$@")
 	if [[ $parts == *dkms* ]]; then
 		if prebuild "$s"; then
 			ok "make (for make install in the $s VM) in a copy of the tree"

@@ -117,6 +117,8 @@ main() {
 	[ -e "$PARAMS/fault_every" ] || die "$KO is not a test build (no fault_every)"
 	ip netns add hf-mv
 	echo "# faults: every 7th allocation of hoguard fails"
+	# 6 checks a round, 14 after them
+	plan $((ROUNDS * 6 + 14))
 	local r name v
 	WRITES_OK=0 WRITES_REFUSED=0
 	must_set fault_every 7

@@ -220,7 +220,8 @@ send() {
 # probe DESC NS WANT_ARRIVE WANT_DF: send 3 datagrams per family from NS to
 # lan's port 5000 (v4 and v6) and check exactly how many arrive and how much
 # drops_forward rises. WANT_ARRIVE and WANT_DF are totals over both families
-# (0 or 6); WANT_DF "6+" means at least 6 (when a flood is being dropped too).
+# (0 or 6). Nothing else may be dropped meanwhile: a flood is paused
+# (flood_pause) or counted (probe_pg).
 probe() {
 	local desc=$1 ns=$2 wa=$3 wd=$4 r0 r1 d0 d1 a got want try
 	r0=$(lan_rx)
@@ -233,12 +234,67 @@ probe() {
 		d1=$(pget drops_forward 2>/dev/null || echo 0)
 		a=$(rx_sum_probes "$r0" "$r1")
 		got="arrived=$a drops_forward=+$((d1 - d0))"
-		if [[ $wd == *+ ]] && [ $((d1 - d0)) -ge "${wd%+}" ]; then
-			got="arrived=$a drops_forward=+$wd"
-		fi
 		[ "$got" = "$want" ] && break
 	done
 	check_eq "$desc" "$got" "$want"
+}
+
+# probe_pg DESC FLOW: g1's probe (none may arrive, 6 dropped) while pktgen
+# floods the host-only FLOW: the flood is stopped (every packet it sent has
+# then been through the hooks: netif_receive is synchronous) and counted,
+# started again for the probe, stopped and counted again. drops_forward
+# must rise by exactly the probe's 6 plus what the flood sent meanwhile,
+# and none of either may arrive at lan.
+probe_pg() {
+	local desc=$1 flow=$2 r0 r1 d0 d1 s0 s1 a f got want try
+	pg_stop
+	s0=$(pg_sent "$flow")
+	r0=$(lan_rx)
+	d0=$(pget drops_forward)
+	pg_start
+	send g1 3 198.51.100.2 2001:db8:100::2
+	sleep 0.2
+	pg_stop
+	s1=$(pg_sent "$flow")
+	for try in 0 0.05 0.3 1; do
+		sleep "$try"
+		r1=$(lan_rx)
+		d1=$(pget drops_forward)
+		a=$(rx_sum_probes "$r0" "$r1")
+		f=$(rx_sum_flood_ho "$r0" "$r1")
+		want="probes arrived=0 flood arrived=0 drops_forward=+$((6 + s1 - s0))"
+		got="probes arrived=$a flood arrived=$f drops_forward=+$((d1 - d0))"
+		[ "$got" = "$want" ] && break
+	done
+	check_eq "$desc (the flood sent $((s1 - s0)) meanwhile)" "$got" "$want"
+	pg_start
+}
+
+# flood_pause PID / flood_resume PID: stop a flood's sender (SIGSTOP) and
+# wait until drops_forward stands still (what it sent has been through the
+# hooks), so that a probe counts exactly; then let it go on.
+flood_pause() {
+	local d0 d1 try
+	kill -STOP "$1"
+	d0=$(pget drops_forward)
+	for try in $(seq 40); do
+		sleep 0.1
+		d1=$(pget drops_forward)
+		[ "$d1" = "$d0" ] && return 0
+		d0=$d1
+	done
+	die "flood_pause: drops_forward still rising 4 s after the flood stopped"
+}
+
+flood_resume() { kill -CONT "$1"; }
+
+# rx_sum_flood_ho BEFORE AFTER: host-only flood datagrams (port 5001) that
+# arrived.
+rx_sum_flood_ho() {
+	local a b
+	read -r -a a <<<"$1"
+	read -r -a b <<<"$2"
+	echo $((b[4] - a[4] + b[5] - a[5]))
 }
 
 # rx_sum_probes BEFORE AFTER: probe datagrams (port 5000) that arrived.
@@ -261,10 +317,16 @@ pg_cmd() {
 	echo "$*" >"$f" || die "pktgen: '$*' > $f failed"
 }
 
+# What each flow sent in the runs stopped so far (a start zeroes pktgen's
+# own counts).
+declare -A PG_SUM=() PG_THREAD=()
+PG_FLOWS=()
+
 pg_reset() {
 	modprobe pktgen 2>/dev/null || true
 	[ -d $PG ] || die "no pktgen"
 	echo reset >$PG/pgctrl
+	PG_SUM=() PG_THREAD=() PG_FLOWS=()
 	local t
 	for t in "$PG"/kpktgend_*; do pg_cmd "$t" rem_device_all; done
 }
@@ -275,6 +337,7 @@ pg_reset() {
 pg_flow() {
 	local t=$1 name=$2 dev=$3 src=$4 dst=$5 rate=${6:-0} f
 	pg_cmd $PG/kpktgend_"$t" "add_device $name"
+	PG_FLOWS+=("$name") PG_SUM[$name]=0 PG_THREAD[$name]=$t
 	f=$PG/$name
 	pg_cmd "$f" "count 0"
 	pg_cmd "$f" "xmit_mode netif_receive"
@@ -302,13 +365,68 @@ pg_start() {
 	PG_PID=$!
 }
 
+# pg_stop: stop every flow; when it returns, every packet sent has been
+# through the stack (the start writer returns once the threads stopped).
 pg_stop() {
+	local n
+	[ -n "$PG_PID" ] || return 0
 	echo stop >$PG/pgctrl
-	[ -z "$PG_PID" ] || wait "$PG_PID" 2>/dev/null || true
+	wait "$PG_PID" 2>/dev/null || true
 	PG_PID=
+	for n in "${PG_FLOWS[@]}"; do
+		PG_SUM[$n]=$((PG_SUM[$n] + $(pg_sofar "$n")))
+	done
 }
 
-# pg_sent NAME: packets pktgen has sent on flow NAME.
-pg_sent() {
+pg_sofar() {
 	sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p' "$PG/$1" | head -n 1
+}
+
+# pg_sent NAME: packets pktgen sent on flow NAME in all its runs so far
+# (once stopped).
+pg_sent() { echo "${PG_SUM[$1]}"; }
+
+# pg_live NAME: what flow NAME has sent so far, running or not.
+pg_live() {
+	if [ -n "$PG_PID" ]; then
+		echo $((PG_SUM[$1] + $(pg_sofar "$1")))
+	else
+		echo "${PG_SUM[$1]}"
+	fi
+}
+
+# Each CPU's share of the work while something ran (the writes, the churn,
+# the cycles): share_begin, then share_end DESC prints, per CPU, what its
+# pktgen thread (kpktgend_N runs on CPU N) injected meanwhile, host-only
+# (every one dropped there by hoguard: the part checks that exactly) and
+# outside, and sets SHARE_BOTH to "yes" when both CPUs injected packets
+# during the window: the work and the packets overlapped in time.
+declare -A SHARE0=()
+SHARE_T0=0 SHARE_BOTH=
+share_begin() {
+	local n
+	SHARE0=()
+	for n in "${PG_FLOWS[@]}"; do SHARE0[$n]=$(pg_live "$n"); done
+	SHARE_T0=${EPOCHREALTIME/./}
+}
+
+share_end() {
+	local n c d ho=() out=() line= ms
+	ms=$(((${EPOCHREALTIME/./} - SHARE_T0) / 1000))
+	for c in 0 1; do ho[c]=0 out[c]=0; done
+	for n in "${PG_FLOWS[@]}"; do
+		c=${PG_THREAD[$n]}
+		d=$(($(pg_live "$n") - SHARE0[$n]))
+		if [[ $n == vmnet1* ]]; then
+			ho[c]=$((ho[c] + d))
+		else
+			out[c]=$((out[c] + d))
+		fi
+	done
+	for c in 0 1; do
+		line+="; CPU $c: ${ho[c]} host-only (dropped on CPU $c) + ${out[c]} outside"
+	done
+	SHARE_BOTH=no
+	[ $((ho[0] + out[0])) -eq 0 ] || [ $((ho[1] + out[1])) -eq 0 ] || SHARE_BOTH=yes
+	echo "# $1, $ms ms$line; both CPUs injecting throughout: $SHARE_BOTH"
 }

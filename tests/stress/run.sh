@@ -7,6 +7,12 @@
 # SERIES is a directory of $CACHE as scripts/vmrun knows them (6.1, 6.12,
 # debug for `make check-debug`'s kernel). HOGUARD_STRESS_* variables reach
 # the tests (see stress.sh); VMRUN_* ones reach vmrun. Prints the wall time.
+#
+# The VM's two vCPUs run on two host threads at once (multi-threaded TCG,
+# VMRUN_TCG=multi), so that the floods, the writers and the unloads race
+# for real; that needs qemu 10 (scripts/setup installs it from
+# bookworm-backports): with an older qemu the run fails unless
+# VMRUN_TCG=single is given, and says so.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,6 +22,14 @@ series=$1
 [ $# -lt 2 ] || export HOGUARD_STRESS_PARTS=$2
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -E "$@"; fi; }
 
+export VMRUN_TCG=${VMRUN_TCG:-multi}
+qv=$("${VMRUN_QEMU:-qemu-system-x86_64}" --version | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+if [ "$VMRUN_TCG" = multi ] && [ "${qv:-0}" -lt 10 ]; then
+	echo "stress: qemu ${qv:-?} is too old for multi-threaded TCG (qemu 10: scripts/setup);" \
+		"VMRUN_TCG=single runs the vCPUs in turn instead" >&2
+	exit 1
+fi
+echo "stress: qemu $qv, TCG thread=$VMRUN_TCG, 2 vCPUs"
 start=$SECONDS
 mkdir -p "$CACHE/$series"
 ko=$("$REPO/scripts/build-module" "$series" 2>"$CACHE/$series/build-stress.log") || {

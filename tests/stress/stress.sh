@@ -16,8 +16,11 @@
 #      events beside a /proc reader, root's writes beside an unprivileged
 #      namespace of matching devices
 #
-# Output: one `ok`/`FAIL` line per check, the figures as `# ...` lines, and
-# `N passed, M failed`; exit status non-zero on any failure. The kernel log
+# Output: `1..N` (the plan: each part's checks, a's from its seed), one
+# `ok`/`FAIL` line per check, the figures as `# ...` lines (for b, c and d
+# what each CPU injected while the writes, churn or cycles ran), and
+# `N passed, M failed`; exit status non-zero on any failure or when the
+# count of checks is not the plan. The kernel log
 # is checked by vmrun (scripts/check-kernel-log).
 #
 # Environment (defaults are what CI runs):
@@ -30,6 +33,8 @@
 #   HOGUARD_STRESS_RATE    pktgen rate per flow, packets/s (2000)
 #   HOGUARD_STRESS_TEARDOWN  namespaces torn down per figure in e (1000)
 #   HOGUARD_STRESS_UNPRIV_DEVS  devices an unprivileged user makes in e (10000)
+#   HOGUARD_STRESS_SEED    the seed of a's random writes (default: a new one
+#                          each run, printed; this reproduces that run)
 set -eu
 
 STRESS_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +51,8 @@ CYCLES=${HOGUARD_STRESS_CYCLES:-100}
 RATE=${HOGUARD_STRESS_RATE:-2000}
 TEARDOWN=${HOGUARD_STRESS_TEARDOWN:-1000}
 UNPRIV_DEVS=${HOGUARD_STRESS_UNPRIV_DEVS:-10000}
+SEED=${HOGUARD_STRESS_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+export HOGUARD_STRESS_SEED=$SEED
 RUNDIR=$(mktemp -d)
 
 on_err() {
@@ -76,6 +83,7 @@ part_a() {
 	local out st=0
 	# warnings go to the log, not the serial console (hundreds of them)
 	dmesg -n 1
+	echo "# a: random writes from seed $SEED (HOGUARD_STRESS_SEED=$SEED reproduces them)"
 	out=$(python3 "$STRESS_DIR/malformed.py") || st=$?
 	echo "$out" >/tmp/hg-malformed.out
 	dmesg -n 5
@@ -103,17 +111,19 @@ part_b() {
 	pset learn 1
 	pset reset_counters 1
 	pg_reset
+	# host-only and outside flows on each CPU (kpktgend_N runs on CPU N)
 	pg_flow 0 vmnet1 vmnet1 192.0.2.2 198.51.100.2 "$RATE"
-	pg_flow 0 vmnet1@6 vmnet1 2001:db8:1::2 2001:db8:100::2 "$RATE"
+	pg_flow 1 vmnet1@6 vmnet1 2001:db8:1::2 2001:db8:100::2 "$RATE"
 	pg_flow 1 eth-out2 eth-out2 203.0.113.7 198.51.100.2 "$RATE"
-	pg_flow 1 eth-out2@6 eth-out2 2001:db8:203::7 2001:db8:100::2 "$RATE"
+	pg_flow 0 eth-out2@6 eth-out2 2001:db8:203::7 2001:db8:100::2 "$RATE"
 	local r0 r1 d0 d1 t0 t1 out sho sout
 	r0=$(lan_rx)
 	d0=$(drops)
 	pg_start
 	sleep 1
+	share_begin
 	t0=$SECONDS
-	out=$(python3 - "$SWAPS" <<-'EOF'
+	out=$(taskset -c 1 python3 - "$SWAPS" <<-'EOF'
 		import os, sys
 		P = "/sys/module/hoguard/parameters/"
 		n = int(sys.argv[1])
@@ -132,6 +142,7 @@ part_b() {
 	EOF
 	)
 	t1=$SECONDS
+	share_end "b: the swaps (the writer on CPU 1)"
 	sleep 1
 	pg_stop
 	sleep 1
@@ -149,12 +160,15 @@ part_b() {
 	fig "b: host-only packets injected on vmnet1: $sho; arrived at lan: $((b[4] - a[4] + b[5] - a[5])); drops_forward +$df"
 	fig "b: outside packets injected on eth-out2: $sout; arrived at lan: $((b[6] - a[6] + b[7] - a[7])); drops_inbound +$di, drops_postrouting +$dp"
 	check_eq "b: $SWAPS swaps done" "${out%% *}" "$SWAPS"
+	check_eq "b: both CPUs injected packets while the writer wrote" "$SHARE_BOTH" yes
 	check_eq "b: no host-only packet arrived outside" "$((b[4] - a[4] + b[5] - a[5]))" 0
 	check_eq "b: every host-only packet dropped by hoguard, counted once (drops_forward)" "$df" "$sho"
 	check_eq "b: every outside packet arrived (none lost to hoguard)" "$((b[6] - a[6] + b[7] - a[7]))" "$sout"
 	check_eq "b: no inbound or postrouting drops" "$di $dp" "0 0"
 	if [ "$sho" -eq 0 ] || [ "$sout" -eq 0 ]; then
 		fail "b: the flood ran" "sent $sho and $sout"
+	else
+		ok "b: the flood ran: $sho host-only and $sout outside packets"
 	fi
 	check_eq "b: hostonly after the swaps" "$(pget hostonly)" vmnet1
 	check_eq "b: subnets after the swaps" "$(pget subnets)" ""
@@ -177,6 +191,7 @@ part_c() {
 	r0=$(lan_rx)
 	d0=$(pget drops_forward)
 	pg_start
+	share_begin
 	t0=$SECONDS
 	# in batches of 50, created by two `ip -batch` processes at once (one
 	# per CPU), destroyed the same way
@@ -210,6 +225,7 @@ part_c() {
 		made=$((made + (NETNS - i < 50 ? NETNS - i : 50)))
 	done
 	local tns=$((SECONDS - t0))
+	share_end "c: the namespace churn (two ip -batch at a time)"
 	sleep 1
 	pg_stop
 	sleep 1
@@ -223,6 +239,7 @@ part_c() {
 	fig "c: $made namespaces created and destroyed in $tns s ($learned of $(((NETNS + 9) / 10)) learned their device's prefix at once)"
 	fig "c: meanwhile host-only packets injected: $sho, arrived at lan: $((b[4] - a[4])), drops_forward +$((d1 - d0)); outside packets: $sout, arrived: $((b[6] - a[6]))"
 	check_eq "c: $NETNS namespaces created and destroyed" "$made" "$NETNS"
+	check_eq "c: both CPUs injected packets during the namespace churn" "$SHARE_BOTH" yes
 	check_eq "c: namespaces learned from their host-only device" "$learned" "$(((NETNS + 9) / 10))"
 	check_eq "c: during namespace churn no host-only packet arrived outside" "$((b[4] - a[4]))" 0
 	check_eq "c: during namespace churn every host-only packet dropped (drops_forward)" "$((d1 - d0))" "$sho"
@@ -243,7 +260,13 @@ part_c() {
 	# w0: the flood's host-only arrivals at lan when a guarded window
 	# began; at its end (the device going down) nothing may have been added
 	snap() { lan_rx | awk '{ print $5 + $6 }'; }
-	probe "c: before the device rounds: g1 -> lan dropped" g1 0 6+
+	# a probe, exact: g1's flood paused for it
+	cprobe() {
+		flood_pause "${BG[0]}"
+		probe "$@"
+		flood_resume "${BG[0]}"
+	}
+	cprobe "c: before the device rounds: g1 -> lan dropped" g1 0 6
 	w0=$(snap)
 	t0=$SECONDS
 	for ((k = 1; k <= DEVLOOPS; k++)); do
@@ -252,29 +275,29 @@ part_c() {
 		leaks=$((leaks + w1 - w0))
 		ip link set vmnet1 name ext1
 		ip link set ext1 up
-		probe "c: round $k: vmnet1 renamed to ext1: no longer guarded" g1 6 0
+		cprobe "c: round $k: vmnet1 renamed to ext1: no longer guarded" g1 6 0
 		ip link set ext1 down
 		ip link set ext1 name vmnet1
 		ip link set vmnet1 up
-		probe "c: round $k: renamed back to vmnet1: guarded at once" g1 0 6+
+		cprobe "c: round $k: renamed back to vmnet1: guarded at once" g1 0 6
 		w0=$(snap)
 		ip link del vmnet1
 		g1_link
-		probe "c: round $k: vmnet1 deleted and recreated: guarded" g1 0 6+
+		cprobe "c: round $k: vmnet1 deleted and recreated: guarded" g1 0 6
 		ip link set vmnet1 netns h2
 		vmnet1_addrs h2
-		probe "c: round $k: vmnet1 moved to namespace h2: guarded there" g1 0 6+
+		cprobe "c: round $k: vmnet1 moved to namespace h2: guarded there" g1 0 6
 		ip -n h2 link set vmnet1 down
 		w1=$(snap)
 		leaks=$((leaks + w1 - w0))
 		ip -n h2 link set vmnet1 name ext1
 		ip -n h2 link set ext1 up
-		probe "c: round $k: renamed to ext1 in h2: no longer guarded" g1 6 0
+		cprobe "c: round $k: renamed to ext1 in h2: no longer guarded" g1 6 0
 		ip -n h2 link set ext1 down
 		ip -n h2 link set ext1 name vmnet1
 		ip -n h2 link set vmnet1 netns 1
 		vmnet1_addrs ""
-		probe "c: round $k: moved back home: guarded" g1 0 6+
+		cprobe "c: round $k: moved back home: guarded" g1 0 6
 		w0=$(snap)
 	done
 	local tdev=$((SECONDS - t0))
@@ -367,36 +390,45 @@ part_d() {
 	EOF
 	BG=($!)
 	taskset -p -c 1 "${BG[0]}" >/dev/null 2>&1 || true
-	local i out bad=0 t0=$SECONDS probes=0
+	local i out bad='' t0
+	share_begin
+	t0=$SECONDS
 	for ((i = 1; i <= CYCLES; i++)); do
 		if ! out=$(taskset -c 0 rmmod hoguard 2>&1) || loaded; then
-			fail "d: cycle $i: rmmod" "$out"
-			bad=1
+			bad="cycle $i: rmmod: $out"
 			break
 		fi
 		# (with a listed prefix from the start: the table a write during
 		# init replaces is one the hooks may be reading)
 		if ! out=$(taskset -c 0 insmod "$KO" hostonly=vmnet1 subnets=2001:db8:9::/48 2>&1) ||
 			! loaded; then
-			fail "d: cycle $i: insmod" "$out"
-			bad=1
+			bad="cycle $i: insmod: $out"
 			break
 		fi
 		if [ $((i % 25)) -eq 0 ]; then
-			probe "d: cycle $i: the fresh module guards at once" g1 0 6+
-			probes=$((probes + 1))
+			probe_pg "d: cycle $i: the fresh module guards at once, flood and probe counted exactly" vmnet1
 		fi
 	done
 	local tcyc=$((SECONDS - t0))
+	share_end "d: the cycles (rmmod/insmod on CPU 0, the writer on CPU 1)"
 	touch /tmp/hg-writer.stop
 	wait "${BG[0]}" || true
 	BG=()
 	pg_stop
-	[ $bad = 1 ] || ok "d: $CYCLES rmmod/insmod cycles under the flood"
+	if [ -n "$bad" ]; then
+		fail "d: $CYCLES rmmod/insmod cycles under the flood" "$bad"
+	else
+		ok "d: $CYCLES rmmod/insmod cycles under the flood"
+	fi
 	fig "d: $CYCLES cycles in $tcyc s; pktgen sent $(pg_sent vmnet1) host-only and $(pg_sent eth-out2) outside packets meanwhile"
 	fig "d: parameter writer on CPU 1: $(cat /tmp/hg-writer.out)"
+	check_eq "d: both CPUs injected packets during the cycles" "$SHARE_BOTH" yes
 	check_eq "d: the writer saw only 'module gone' errors" "$(sed -n 's/.* other \([0-9]*\)$/\1/p' /tmp/hg-writer.out)" 0
-	grep -q '^writes [1-9]' /tmp/hg-writer.out || fail "d: the writer wrote" "$(cat /tmp/hg-writer.out)"
+	if grep -q '^writes [1-9]' /tmp/hg-writer.out; then
+		ok "d: the writer wrote"
+	else
+		fail "d: the writer wrote" "$(cat /tmp/hg-writer.out)"
+	fi
 	check_eq "d: after the cycles: hostonly" "$(pget hostonly)" "$(pget hostonly | grep -x -e vmnet1 -e 'vmnet1,vbox\*')"
 	pset hostonly vmnet1
 	pset subnets ""
@@ -540,10 +572,19 @@ main() {
 	loaded && rmmod hoguard
 	topo_build
 	echo "# topology up; module: $KO; parts: $PARTS; $(nproc) CPUs"
-	local p start
+	# The plan: each part's checks (none depends on what passes; a's
+	# random writes make a number of checks that its seed fixes)
+	local p start n=0
+	declare -A want=([a]=$((1 + $(python3 "$STRESS_DIR/malformed.py" --plan)))
+		[b]=10 [c]=$((14 + 6 * DEVLOOPS + 2 * ADDRLOOPS)) [d]=$((CYCLES / 25 + 8)) [e]=4)
+	for p in a b c d e; do
+		[[ $PARTS != *"$p"* ]] || n=$((n + want[$p]))
+	done
+	plan "$n"
 	for p in a b c d e; do
 		[[ $PARTS == *"$p"* ]] || continue
 		start=$SECONDS
+		part "part $p" "${want[$p]}"
 		"part_$p"
 		echo "# part $p: $((SECONDS - start)) s"
 	done

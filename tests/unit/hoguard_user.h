@@ -114,14 +114,17 @@ static inline void sort(void *base, size_t num, size_t size,
  */
 extern long hog_fail_after;
 extern long hog_live_allocs;
+extern long hog_injected;	/* allocations made to fail */
 
 static inline void *hog_alloc(size_t size, gfp_t gfp)
 {
 	void *p;
 
 	(void)gfp;
-	if (hog_fail_after == 0)
+	if (hog_fail_after == 0) {
+		hog_injected++;
 		return NULL;
+	}
 	if (hog_fail_after > 0)
 		hog_fail_after--;
 	p = calloc(1, size ? size : 1);

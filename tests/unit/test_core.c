@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of hoguard's core: the very source of hoguard.c, compiled in
- * userspace.  Prints one line per check and "N passed, M failed".
+ * userspace.  Prints each failed check and "N passed, M failed".
+ *
+ * CHECK is an assertion about behaviour, and is what the counts count;
+ * REQUIRE is bookkeeping (a buffer formatted, a table built): it fails the
+ * run when it does not hold but is not counted as a check when it does.
  */
 #include "../../hoguard.c"
 
 long hog_fail_after = -1;
 long hog_live_allocs;
+long hog_injected;
 
 static int passed, failed;
 
@@ -14,6 +19,15 @@ static int passed, failed;
 	if (cond) {							\
 		passed++;						\
 	} else {							\
+		failed++;						\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+	}								\
+} while (0)
+
+#define REQUIRE(cond, ...) do {						\
+	if (!(cond)) {							\
 		failed++;						\
 		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
 		printf(__VA_ARGS__);					\
@@ -43,7 +57,7 @@ static const char *pr(void)
 {
 	static char buf[4096];
 
-	CHECK(hog_pats_format(&pats, buf, sizeof(buf)) >= 0, "format");
+	REQUIRE(hog_pats_format(&pats, buf, sizeof(buf)) >= 0, "format");
 	return buf;
 }
 
@@ -258,7 +272,7 @@ static const char *lr(void)
 {
 	static char buf[1 << 20];
 
-	CHECK(hog_list_format(cur, buf, sizeof(buf)) > 0, "format");
+	REQUIRE(hog_list_format(cur, buf, sizeof(buf)) > 0, "format");
 	return buf;
 }
 
@@ -400,7 +414,7 @@ static void test_tables(void)
 		}
 		hog_list_canon(l);
 		t = hog_tab_build(l, GFP_KERNEL);
-		CHECK(t, "table of %u built", n);
+		REQUIRE(t, "table of %u built", n);
 		for (k = 0; t && k < 2000; k++) {
 			int family = k % 2 ? HOG_V4 : HOG_V6;
 			struct hog_pfx a;
@@ -667,40 +681,103 @@ static void test_edges(void)
 	hog_free(l);
 }
 
-/* Every allocation failure is clean: an errno, no leak, nothing changed. */
+/* The bytes of a list: its count and its prefixes. */
+static bool list_same(const struct hog_list *a, const struct hog_list *b)
+{
+	return a->n == b->n && !memcmp(a->p, b->p, a->n * sizeof(a->p[0]));
+}
+
+/*
+ * Every allocation failure is clean: for each write, every allocation it
+ * makes is made to fail in turn (the k-th, for k = 0, 1, ... until a run
+ * makes no allocation fail). A run where one was made to fail must return
+ * -ENOMEM, produce nothing and leave the list it started from byte-identical
+ * and nothing allocated; the run past the last allocation must give what a
+ * plain write gives. Then the same for building the lookup table.
+ */
 static void test_nomem(void)
 {
-	struct hog_list *base = NULL, *out;
+	static const char * const w[] = {
+		"198.51.100.0/24", "+203.0.113.0/24", "-192.0.2.0/24", "",
+		"+2001:db8:1::/64,10.0.0.0/8", "192.0.2.0/24,2001:db8::/48"
+	};
+	struct hog_list *base = NULL, *copy, *want, *out;
 	struct hog_err err;
-	long live, k;
+	char wbuf[256], obuf[256];
+	long live, k, injected;
+	unsigned int i;
 	int ret;
 
-	CHECK(!hog_list_update(&base, &(struct hog_list){ 0 },
-			       "192.0.2.0/24,2001:db8::/48", &err), "base");
+	REQUIRE(!hog_list_update(&base, &(struct hog_list){ 0 },
+				 "192.0.2.0/24,2001:db8::/48", &err), "base");
+	copy = hog_list_alloc(base->n, GFP_KERNEL);
+	REQUIRE(copy, "copy");
+	copy->n = base->n;
+	memcpy(copy->p, base->p, base->n * sizeof(base->p[0]));
 	live = hog_live_allocs;
-	for (k = 0; k < 8; k++) {
-		static const char * const w[] = {
-			"198.51.100.0/24", "+203.0.113.0/24", "-192.0.2.0/24", ""
-		};
-		unsigned int i;
-
-		for (i = 0; i < 4; i++) {
-			struct hog_tab *t;
-
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		want = NULL;
+		REQUIRE(!hog_list_update(&want, base, w[i], &err), "'%s'", w[i]);
+		REQUIRE(hog_list_format(want, wbuf, sizeof(wbuf)) >= 0, "format");
+		hog_free(want);
+		for (k = 0; k < 64; k++) {
+			hog_injected = 0;
 			hog_fail_after = k;
 			out = NULL;
 			ret = hog_list_update(&out, base, w[i], &err);
-			CHECK(ret == 0 || ret == -ENOMEM, "errno %d", ret);
-			if (!ret) {
-				t = hog_tab_build(out, GFP_KERNEL);
-				hog_tab_free(t);
+			hog_fail_after = -1;
+			injected = hog_injected;
+			if (injected) {
+				CHECK(ret == -ENOMEM && !out,
+				      "'%s', allocation %ld made to fail: errno %d, result %p, want -ENOMEM and none",
+				      w[i], k, ret, (void *)out);
+			} else {
+				obuf[0] = 0;
+				if (!ret && out)
+					hog_list_format(out, obuf, sizeof(obuf));
+				CHECK(!ret && out && !strcmp(obuf, wbuf),
+				      "'%s', %ld allocations and none failed: errno %d, '%s', want '%s'",
+				      w[i], k, ret, obuf, wbuf);
 				hog_free(out);
 			}
-			hog_fail_after = -1;
+			CHECK(list_same(base, copy),
+			      "'%s', allocation %ld made to fail: the list written to changed",
+			      w[i], k);
 			CHECK(hog_live_allocs == live,
-			      "allocation failure %ld in '%s' leaks", k, w[i]);
+			      "'%s', allocation %ld made to fail: %ld allocations leaked",
+			      w[i], k, hog_live_allocs - live);
+			if (!injected)
+				break;
 		}
+		CHECK(k > 0 && k < 64,
+		      "'%s': every allocation made to fail in turn (%ld runs)",
+		      w[i], k);
 	}
+	/* The lookup table: its allocations fail in turn likewise. */
+	for (k = 0; k < 64; k++) {
+		struct hog_tab *t;
+
+		hog_injected = 0;
+		hog_fail_after = k;
+		t = hog_tab_build(base, GFP_KERNEL);
+		hog_fail_after = -1;
+		injected = hog_injected;
+		if (injected)
+			CHECK(!t, "table, allocation %ld made to fail: built anyway", k);
+		else
+			CHECK(t && hog_tab_has4(t, htonl(0xc0000201)) &&
+			      !hog_tab_has4(t, htonl(0xc6336401)),
+			      "table after %ld allocations: wrong lookups", k);
+		hog_tab_free(t);
+		CHECK(list_same(base, copy), "table, allocation %ld made to fail: the list changed", k);
+		CHECK(hog_live_allocs == live,
+		      "table, allocation %ld made to fail: %ld allocations leaked",
+		      k, hog_live_allocs - live);
+		if (!injected)
+			break;
+	}
+	CHECK(k > 0 && k < 64, "table: every allocation made to fail in turn (%ld runs)", k);
+	hog_free(copy);
 	hog_free(base);
 }
 
