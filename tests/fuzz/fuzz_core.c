@@ -37,6 +37,7 @@
 
 long hog_fail_after = -1;
 long hog_live_allocs;
+long hog_injected;
 
 #define PAGE	4096
 

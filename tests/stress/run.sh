@@ -8,11 +8,11 @@
 # debug for `make check-debug`'s kernel). HOGUARD_STRESS_* variables reach
 # the tests (see stress.sh); VMRUN_* ones reach vmrun. Prints the wall time.
 #
-# The VM's two vCPUs run on two host threads at once (multi-threaded TCG,
+# With qemu 10 (`scripts/setup qemu10` installs it from bookworm-backports)
+# the VM's two vCPUs run on two host threads at once (multi-threaded TCG,
 # VMRUN_TCG=multi), so that the floods, the writers and the unloads race
-# for real; that needs qemu 10 (scripts/setup installs it from
-# bookworm-backports): with an older qemu the run fails unless
-# VMRUN_TCG=single is given, and says so.
+# for real; with an older qemu (what make check has unless qemu 10 was
+# installed) they run in turn (VMRUN_TCG=single), as the run says.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,10 +22,14 @@ series=$1
 [ $# -lt 2 ] || export HOGUARD_STRESS_PARTS=$2
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -E "$@"; fi; }
 
-export VMRUN_TCG=${VMRUN_TCG:-multi}
 qv=$("${VMRUN_QEMU:-qemu-system-x86_64}" --version | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+if [ -z "${VMRUN_TCG:-}" ]; then
+	# make check keeps the qemu it has: qemu 10 is opt-in (scripts/setup qemu10)
+	if [ "${qv:-0}" -ge 10 ]; then VMRUN_TCG=multi; else VMRUN_TCG=single; fi
+fi
+export VMRUN_TCG
 if [ "$VMRUN_TCG" = multi ] && [ "${qv:-0}" -lt 10 ]; then
-	echo "stress: qemu ${qv:-?} is too old for multi-threaded TCG (qemu 10: scripts/setup);" \
+	echo "stress: qemu ${qv:-?} is too old for multi-threaded TCG (qemu 10: scripts/setup qemu10);" \
 		"VMRUN_TCG=single runs the vCPUs in turn instead" >&2
 	exit 1
 fi

@@ -15,6 +15,7 @@
 #include "../../hoguard.c"
 
 long hog_fail_after = -1;
+long hog_injected;
 long hog_live_allocs;
 
 static noinline int measure(const struct hog_tab *t,
