@@ -1671,12 +1671,13 @@ static int hog_devs_union(const struct hog_devs *x, const struct hog_devs *y,
 	while (i < nx || j < ny) {
 		int a = i < nx ? x->ifindex[i] : INT_MAX;
 		int b = j < ny ? y->ifindex[j] : INT_MAX;
-		u32 h = ((u32)min(a, b) * d->mul) >> d->hshift;
+		int m = min(a, b);
+		u32 h = ((u32)m * d->mul) >> d->hshift;
 
 		while (d->slot[h])
 			h = (h + 1) & d->hmask;
-		d->slot[h] = min(a, b);
-		d->ifindex[d->n++] = min(a, b);
+		d->slot[h] = m;
+		d->ifindex[d->n++] = m;
 		i += a <= b;
 		j += b <= a;
 	}

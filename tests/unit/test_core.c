@@ -26,13 +26,10 @@ static int passed, failed;
 	}								\
 } while (0)
 
+/* A precondition: reported when it fails, not counted when it holds. */
 #define REQUIRE(cond, ...) do {						\
-	if (!(cond)) {							\
-		failed++;						\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-	}								\
+	if (!(cond))							\
+		CHECK(0, __VA_ARGS__);					\
 } while (0)
 
 /* ---- patterns ---- */
