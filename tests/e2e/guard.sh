@@ -326,7 +326,10 @@ hook_order() {
 				{ p = $1 + 0 }
 				$2 == "hog_" h && $3 == "[hoguard]" { at = 1; ap = p; next }
 				$2 == "chain" && $4 == "hgfilt" { filt = at ? "after it" : "before it" }
-				$3 == "[nf_nat]" { nat = at ? "after it" : "before it" }
+				# NAT: its own hook up to 7.2; 7.3 lists the chain
+				$3 == "[nf_nat]" || ($2 == "chain" && $4 == "hgnat") {
+					nat = at ? "after it" : "before it"
+				}
 				p >= 0 && !at { early = early " [" $0 "]" }
 				END {
 					printf "hoguard at %s, filter chain %s", at ? ap : "(missing)", filt ? filt : "(missing)"
