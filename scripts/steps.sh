@@ -2,7 +2,8 @@
 # Steps and lanes for scripts/check and tests/debug-kernel/check.sh.
 #
 # step NAME CMD...: run CMD under a `=== NAME` heading and record
-# `ok   NAME (N s)` or `FAIL NAME (exit R, N s)` in results.
+# `ok   NAME (N s)` or `FAIL NAME (exit R, N s)` in results, the latter
+# followed by the first lines of its output that say what failed.
 # lanes FN ARG...: run `FN ARG` for every ARG side by side, at most
 # CHECK_LANES (default nproc) at a time, in the order given; each line of
 # its output prefixed `[ARG] `; the steps they ran join results.
@@ -13,17 +14,27 @@ results=()
 failed=0
 
 step() {
-	local name=$1 start=$SECONDS rc
+	local name=$1 start=$SECONDS rc log
 	shift
 	echo "=== $name"
-	"$@"
+	log=$(mktemp)
+	# the output also into LOG (the command runs in this shell: a step
+	# may set variables), so that a failure's own lines reach the summary
+	"$@" > >(tee "$log") 2>&1
 	rc=$?
+	wait $!
 	if [ $rc -eq 0 ]; then
 		results+=("ok   $name ($((SECONDS - start)) s)")
 	else
 		results+=("FAIL $name (exit $rc, $((SECONDS - start)) s)")
 		failed=$((failed + 1))
+		# what failed, for a reader who sees only the summary (CI's tail)
+		while IFS= read -r line; do
+			results+=("       | $line")
+		done < <(grep -a -E '^(FAIL|not ok)|(WARNING|BUG|Oops|KASAN|panic|Call Trace|vmrun:)' "$log" |
+			cut -c1-300 | head -n 12)
 	fi
+	rm -f "$log"
 	return $rc
 }
 
@@ -66,7 +77,9 @@ lanes() {
 }
 
 steps_summary() {
+	local passed
 	printf '%s\n' "${results[@]}"
-	echo "$((${#results[@]} - failed)) passed, $failed failed"
+	passed=$(printf '%s\n' "${results[@]}" | grep -c '^ok ')
+	echo "$passed passed, $failed failed"
 	[ $failed -eq 0 ]
 }
