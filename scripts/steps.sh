@@ -14,15 +14,18 @@ results=()
 failed=0
 
 step() {
-	local name=$1 start=$SECONDS rc log
+	local name=$1 start=$SECONDS rc log out tee_pid
 	shift
 	echo "=== $name"
 	log=$(mktemp)
 	# the output also into LOG (the command runs in this shell: a step
 	# may set variables), so that a failure's own lines reach the summary
-	"$@" > >(tee "$log") 2>&1
+	exec {out}> >(tee "$log")
+	tee_pid=$!
+	"$@" >&"$out" 2>&1
 	rc=$?
-	wait $!
+	exec {out}>&-
+	wait "$tee_pid"
 	if [ $rc -eq 0 ]; then
 		results+=("ok   $name ($((SECONDS - start)) s)")
 	else
