@@ -8,11 +8,12 @@
 # debug for `make check-debug`'s kernel). HOGUARD_STRESS_* variables reach
 # the tests (see stress.sh); VMRUN_* ones reach vmrun. Prints the wall time.
 #
-# With qemu 10 (`scripts/setup qemu10` installs it from bookworm-backports)
-# the VM's two vCPUs run on two host threads at once (multi-threaded TCG,
-# VMRUN_TCG=multi), so that the floods, the writers and the unloads race
-# for real; with an older qemu (what make check has unless qemu 10 was
-# installed) they run in turn (VMRUN_TCG=single), as the run says.
+# With qemu 10 (`scripts/setup qemu10`: the system's if it is 10 or newer,
+# else bookworm-backports' unpacked into $CACHE/qemu10, which make check's
+# setup does) the VM's two vCPUs run on two host threads at once
+# (multi-threaded TCG, VMRUN_TCG=multi), so that the floods, the writers and
+# the unloads race for real; with an older qemu they run in turn
+# (VMRUN_TCG=single), and the run says so.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,18 +23,19 @@ series=$1
 [ $# -lt 2 ] || export HOGUARD_STRESS_PARTS=$2
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -E "$@"; fi; }
 
-qv=$("${VMRUN_QEMU:-qemu-system-x86_64}" --version | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
-if [ -z "${VMRUN_TCG:-}" ]; then
-	# make check keeps the qemu it has: qemu 10 is opt-in (scripts/setup qemu10)
-	if [ "${qv:-0}" -ge 10 ]; then VMRUN_TCG=multi; else VMRUN_TCG=single; fi
-fi
-export VMRUN_TCG
+# shellcheck source-path=SCRIPTDIR source=../../scripts/qemu10.sh
+. "$REPO/scripts/qemu10.sh"
+qemu10_use
+qv=$QEMU_VERSION
 if [ "$VMRUN_TCG" = multi ] && [ "${qv:-0}" -lt 10 ]; then
 	echo "stress: qemu ${qv:-?} is too old for multi-threaded TCG (qemu 10: scripts/setup qemu10);" \
 		"VMRUN_TCG=single runs the vCPUs in turn instead" >&2
 	exit 1
 fi
-echo "stress: qemu $qv, TCG thread=$VMRUN_TCG, 2 vCPUs"
+[ "$VMRUN_TCG" = multi ] ||
+	echo "stress: qemu ${qv:-?}: the two vCPUs run in turn on one host thread, not in parallel" \
+		"(scripts/setup qemu10 gives qemu 10)" >&2
+echo "stress: qemu $qv (${VMRUN_QEMU:-qemu-system-x86_64}), TCG thread=$VMRUN_TCG, 2 vCPUs"
 start=$SECONDS
 mkdir -p "$CACHE/$series"
 ko=$("$REPO/scripts/build-module" "$series" 2>"$CACHE/$series/build-stress.log") || {
