@@ -220,7 +220,8 @@ send() {
 # probe DESC NS WANT_ARRIVE WANT_DF: send 3 datagrams per family from NS to
 # lan's port 5000 (v4 and v6) and check exactly how many arrive and how much
 # drops_forward rises. WANT_ARRIVE and WANT_DF are totals over both families
-# (0 or 6). Nothing else may be dropped meanwhile: a flood is paused
+# (0 or 6), waiting up to 7 s for them (a loaded host can keep a VM's
+# vCPUs off the CPU that long). Nothing else may be dropped meanwhile: a flood is paused
 # (flood_pause) or counted (probe_pg).
 probe() {
 	local desc=$1 ns=$2 wa=$3 wd=$4 r0 r1 d0 d1 a got want try
@@ -228,7 +229,7 @@ probe() {
 	d0=$(pget drops_forward 2>/dev/null || echo 0)
 	send "$ns" 3 198.51.100.2 2001:db8:100::2
 	want="arrived=$wa drops_forward=+$wd"
-	for try in 0.05 0.3 1; do
+	for try in 0.05 0.3 1 2 4; do
 		sleep "$try"
 		r1=$(lan_rx)
 		d1=$(pget drops_forward 2>/dev/null || echo 0)
@@ -256,7 +257,7 @@ probe_pg() {
 	sleep 0.2
 	pg_stop
 	s1=$(pg_sent "$flow")
-	for try in 0 0.05 0.3 1; do
+	for try in 0 0.05 0.3 1 2 4; do
 		sleep "$try"
 		r1=$(lan_rx)
 		d1=$(pget drops_forward)
