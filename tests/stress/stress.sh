@@ -262,9 +262,9 @@ part_c() {
 	snap() { lan_rx | awk '{ print $5 + $6 }'; }
 	# a probe, exact: g1's flood paused for it, and what g1 still holds
 	# of it dropped there: datagrams sent while vmnet1 was down or just
-	# up wait in g1's neighbour queue for the gateway's address and would
-	# all reach the host with the probe's, once it resolves (seen on 6.12:
-	# drops_forward +21 for the probe's 6)
+	# up can wait in g1's neighbour queue for the gateway's address and
+	# reach the host with the probe's once it resolves (the likely cause
+	# of drops_forward +21 for the probe's 6, seen once on 6.12 under load)
 	cprobe() {
 		flood_pause "${BG[0]}"
 		ip -n g1 neigh flush dev eth0
