@@ -41,6 +41,8 @@
 # Output: progress on stderr's copy (lines starting with '#'), one line per
 # measurement on stdout:
 #   BENCH COND FAMILY RUN INSTR_PER_PKT SENT FORWARDED OUTSIDE_RX [DROPPED]
+#   WIN COND FAMILY RUN ctxt:N intr:N HI:N TIMER:N ... (what else ran in
+#       that measurement: context switches, interrupts, softirqs by kind)
 # and control-path lines starting with CTL; then a table (table.awk).
 #
 # Environment (passed through vmrun):
@@ -561,6 +563,20 @@ out_rx() {
 	done <"/proc/$OUTSIDE_PID/net/dev"
 }
 
+# win_snap: the counts of what else ran (context switches, interrupts,
+# softirqs by kind), into WIN; win_delta OLD NEW: their increase, for the
+# WIN line of a measurement: work besides the packets' shows there.
+win_snap() {
+	WIN="$(awk '/^ctxt/ { c = $2 } /^intr/ { i = $2 }
+		END { printf "ctxt: %d intr: %d", c, i }' /proc/stat) $(awk 'NR > 1 { printf "%s %d ", $1, $2 }' /proc/softirqs)"
+}
+win_delta() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i < n; i += 2) printf "%s%d ", x[i], y[i + 1] - x[i + 1]
+	}'
+}
+
 # measure COND FAMILY RUN COUNT: one pktgen run, one BENCH line.
 measure() {
 	local cond=$1 fam=$2 run=$3 count=$4 f0 r0 line res= d0= d1= drops=
@@ -576,6 +592,8 @@ measure() {
 	f0=$FWD r0=$RX
 	# streams hoguard must drop: its count of drops at FORWARD
 	case $cond in *:in*) read -r d0 <"$PARAMS/drops_forward" ;; esac
+	win_snap
+	local w0=$WIN
 	pgset start "$PG/pgctrl"
 	# 'start' can return before the thread has taken the job (seen once
 	# in ~100 runs on 6.12): wait for the result.
@@ -591,7 +609,9 @@ measure() {
 	[ -z "$d0" ] || { read -r d1 <"$PARAMS/drops_forward"; drops=" $((d1 - d0))"; }
 	[[ $res =~ ^Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] ||
 		die "pktgen: $res"
+	win_snap
 	[ "$run" = warm ] && return
+	echo "WIN $cond IPv$fam $run $(win_delta "$w0" "$WIN")"
 	# instructions per packet with one decimal, in integer arithmetic
 	local ipp=$((BASH_REMATCH[1] * 10000 / BASH_REMATCH[2]))
 	echo "BENCH $cond IPv$fam $run ${ipp:0:-1}.${ipp: -1} ${BASH_REMATCH[2]} $((FWD - f0)) $((RX - r0))$drops"
