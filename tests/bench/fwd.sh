@@ -568,7 +568,7 @@ out_rx() {
 # WIN line of a measurement: work besides the packets' shows there.
 win_snap() {
 	WIN="$(awk '/^ctxt/ { c = $2 } /^intr/ { i = $2 }
-		END { printf "ctxt: %d intr: %d", c, i }' /proc/stat) $(awk 'NR > 1 { printf "%s %d ", $1, $2 }' /proc/softirqs)"
+		END { printf "ctxt: %d intr: %d", c, i }' /proc/stat) $(awk 'NR > 1 { s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %d ", $1, s }' /proc/softirqs)"
 }
 win_delta() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
