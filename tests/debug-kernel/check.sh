@@ -55,14 +55,15 @@ step "hoguard.ko for the debug kernel (W=1)" module || { steps_summary; exit 1; 
 
 # Each suite, and each part of the stress tests, in a VM of its own (with
 # its own kmemleak scan), in two lanes of about equal length side by side:
-# the fault injection (its module-load sweep alone can take an hour on this
-# kernel under TCG: two hours for that VM) and the suite; the stress parts
+# the fault injection (the control path's sweeps about an hour on this
+# kernel under TCG, the module-load sweep up to 90 minutes more: three
+# hours for that VM) and the suite; the stress parts
 # (c, the churn, about 35 minutes, first).
 lane() {
 	local p
 	case $1 in
 	A)
-		VMRUN_TIMEOUT=${HOGUARD_FAULTS_TIMEOUT:-7200} \
+		VMRUN_TIMEOUT=${HOGUARD_FAULTS_TIMEOUT:-10800} \
 			step "debug: fault injection (fail_function, failslab) + kmemleak" vm faults "$REPO/tests/debug-kernel/faults.sh"
 		step "debug: end-to-end suite + kmemleak" vm e2e "$REPO/tests/e2e/guard.sh"
 		;;
