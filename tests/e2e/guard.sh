@@ -326,8 +326,11 @@ hook_order() {
 				{ p = $1 + 0 }
 				$2 == "hog_" h && $3 == "[hoguard]" { at = 1; ap = p; next }
 				$2 == "chain" && $4 == "hgfilt" { filt = at ? "after it" : "before it" }
-				# NAT: its own hook up to 7.2; 7.3 lists the chain
-				$3 == "[nf_nat]" || ($2 == "chain" && $4 == "hgnat") {
+				# NAT: its own hook up to 7.2 (no [nf_nat] where it
+				# is built in, as in the debug kernel); 7.3 lists the
+				# chain
+				$3 == "[nf_nat]" || $2 ~ /^nf_nat_ipv[46]_out$/ ||
+				($2 == "chain" && $4 == "hgnat") {
 					nat = at ? "after it" : "before it"
 				}
 				p >= 0 && !at { early = early " [" $0 "]" }
