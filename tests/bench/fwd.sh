@@ -41,8 +41,9 @@
 # Output: progress on stderr's copy (lines starting with '#'), one line per
 # measurement on stdout:
 #   BENCH COND FAMILY RUN INSTR_PER_PKT SENT FORWARDED OUTSIDE_RX [DROPPED]
-#   WIN COND FAMILY RUN ctxt:N intr:N HI:N TIMER:N ... (what else ran in
-#       that measurement: context switches, interrupts, softirqs by kind)
+#   WIN COND FAMILY RUN ctxt:N intr:N HI:N ... sn_squeeze:N (what else ran in
+#       that measurement: context switches, interrupts, softirqs by kind,
+#       the softnet counters)
 # and control-path lines starting with CTL; then a table (table.awk).
 #
 # Environment (passed through vmrun):
@@ -564,11 +565,17 @@ out_rx() {
 }
 
 # win_snap: the counts of what else ran (context switches, interrupts,
-# softirqs by kind), into WIN; win_delta OLD NEW: their increase, for the
+# softirqs by kind, the softnet counters), into WIN; win_delta OLD NEW: their increase, for the
 # WIN line of a measurement: work besides the packets' shows there.
 win_snap() {
 	WIN="$(awk '/^ctxt/ { c = $2 } /^intr/ { i = $2 }
 		END { printf "ctxt: %d intr: %d", c, i }' /proc/stat) $(awk 'NR > 1 { s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %d ", $1, s }' /proc/softirqs)"
+	# softnet: packets processed, dropped, time squeezes (hex, per CPU)
+	local a b c p=0 d=0 q=0
+	while read -r a b c _; do
+		p=$((p + 0x$a)) d=$((d + 0x$b)) q=$((q + 0x$c))
+	done </proc/net/softnet_stat
+	WIN+="sn_proc: $p sn_drop: $d sn_squeeze: $q "
 }
 win_delta() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
