@@ -565,8 +565,9 @@ out_rx() {
 }
 
 # win_snap: the counts of what else ran (context switches, interrupts,
-# softirqs by kind, the softnet counters), into WIN; win_delta OLD NEW: their increase, for the
-# WIN line of a measurement: work besides the packets' shows there.
+# softirqs by kind, the softnet counters), into WIN; win_delta OLD NEW:
+# their increase, for the WIN line of a measurement: work besides the
+# packets' shows there.
 win_snap() {
 	WIN="$(awk '/^ctxt/ { c = $2 } /^intr/ { i = $2 }
 		END { printf "ctxt: %d intr: %d", c, i }' /proc/stat) $(awk 'NR > 1 { s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %d ", $1, s }' /proc/softirqs)"
