@@ -619,15 +619,14 @@ measure_once() {
 	[ -z "$d0" ] || { read -r d1 <"$PARAMS/drops_forward"; drops=" $((d1 - d0))"; }
 	[[ $res =~ ^Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] ||
 		die "pktgen: $res"
+	# instructions per packet with one decimal, in integer arithmetic
+	local ipp=$((BASH_REMATCH[1] * 10000 / BASH_REMATCH[2])) sent=${BASH_REMATCH[2]}
 	win_snap
 	M_WIN="WIN $cond IPv$fam $run $(win_delta "$w0" "$WIN")"
 	M_NETRX=0
 	[[ $M_WIN =~ \ NET_RX:([0-9]+) ]] && M_NETRX=${BASH_REMATCH[1]}
 	M_FWD=$((FWD - f0))
-	# instructions per packet with one decimal, in integer arithmetic
-	[[ $res =~ ^Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]]
-	local ipp=$((BASH_REMATCH[1] * 10000 / BASH_REMATCH[2]))
-	M_BENCH="BENCH $cond IPv$fam $run ${ipp:0:-1}.${ipp: -1} ${BASH_REMATCH[2]} $M_FWD $((RX - r0))$drops"
+	M_BENCH="BENCH $cond IPv$fam $run ${ipp:0:-1}.${ipp: -1} $sent $M_FWD $((RX - r0))$drops"
 }
 
 # measure COND FAMILY RUN COUNT: one measurement, its WIN and BENCH lines.
