@@ -1302,25 +1302,20 @@ static unsigned int hog_drop(const struct hog_net *hn, enum hog_reason r,
 	return READ_ONCE(hog_monitor) ? NF_ACCEPT : NF_DROP;
 }
 
-/* The verdict at FORWARD, for a packet that may be guarded. */
+/*
+ * The verdict at FORWARD, for a packet that may be guarded; @in_ho, @out_ho:
+ * whether its devices are host-only, as hog_forward() found them.
+ */
 static noinline unsigned int hog_forward_judge(const struct hog_net *hn,
 					       struct sk_buff *skb,
-					       const struct nf_hook_state *state)
+					       const struct nf_hook_state *state,
+					       bool in_ho, bool out_ho)
 {
-	const struct hog_devs *devs = rcu_dereference(hn->devs);
 	const struct hog_tab *listed = rcu_dereference(hog_listed_tab);
 	const struct hog_tab *learned = rcu_dereference(hn->learned_tab);
 	unsigned int verdict = NF_ACCEPT;
-	bool in_ho = false, out_ho = false;
 	u8 pf = state->pf;
 
-	if (unlikely(READ_ONCE(hn->closed))) {
-		in_ho = true;
-		out_ho = true;
-	} else if (devs) {
-		in_ho = hog_devs_hit(devs, state->in->ifindex);
-		out_ho = hog_devs_hit(devs, state->out->ifindex);
-	}
 	if (in_ho && state->in == state->out)
 		;	/* guest to guest on one network, e.g. over br_netfilter */
 	else if (in_ho || hog_guarded(listed, learned, pf, hog_saddr(skb, pf)))
@@ -1333,21 +1328,26 @@ static noinline unsigned int hog_forward_judge(const struct hog_net *hn,
 	return verdict;
 }
 
-/* Can a packet from @s to @d be guarded by @t?  false: certainly not. */
+/*
+ * Can a packet from @s to @d be guarded by @t?  false: certainly not.  IPv4
+ * answers exactly (at most three more loads an address); IPv6 makes the
+ * first step only, its hash probes are out of line.
+ */
 static __always_inline bool hog_maybe_either(const struct hog_tab *t, u8 pf,
 					     const __be32 *s, const __be32 *d)
 {
 	if (!t)
 		return false;
 	if (pf == NFPROTO_IPV4)
-		return hog_tab_maybe4(t, s[0]) || hog_tab_maybe4(t, d[0]);
+		return hog_tab_has4(t, s[0]) || hog_tab_has4(t, d[0]);
 	return hog_tab_maybe6(t, s) || hog_tab_maybe6(t, d);
 }
 
 /*
- * Most packets touch no host-only device and neither address is in a
- * guarded block: the bloom bits say so, without a call.  The rest are
- * judged exactly, out of line.
+ * Most packets touch no host-only device and neither address is guarded:
+ * the device hashes and the tables say so without a call (IPv4 exactly,
+ * IPv6 by its bloom bits, for an address outside every guarded block).
+ * The rest are judged exactly, out of line, with the device tests' result.
  */
 static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
@@ -1357,15 +1357,20 @@ static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 	const __be32 *saddr, *daddr;
 	u8 pf = state->pf;
 
-	if (unlikely(READ_ONCE(hn->closed)) ||
-	    (devs && (hog_devs_hit(devs, state->in->ifindex) ||
-		      hog_devs_hit(devs, state->out->ifindex))))
-		return hog_forward_judge(hn, skb, state);
+	if (unlikely(READ_ONCE(hn->closed)))
+		return hog_forward_judge(hn, skb, state, true, true);
+	if (devs) {
+		bool in_ho = hog_devs_hit(devs, state->in->ifindex);
+		bool out_ho = hog_devs_hit(devs, state->out->ifindex);
+
+		if (in_ho || out_ho)
+			return hog_forward_judge(hn, skb, state, in_ho, out_ho);
+	}
 	saddr = hog_saddr(skb, pf);
 	daddr = hog_daddr(skb, pf);
 	if (hog_maybe_either(rcu_dereference(hog_listed_tab), pf, saddr, daddr) ||
 	    hog_maybe_either(rcu_dereference(hn->learned_tab), pf, saddr, daddr))
-		return hog_forward_judge(hn, skb, state);
+		return hog_forward_judge(hn, skb, state, false, false);
 	if (pf == NFPROTO_IPV6 && !hog_bridged(skb))
 		IP6CB(skb)->flags |= IP6SKB_FORWARDED;
 	return NF_ACCEPT;
