@@ -824,14 +824,14 @@ case_n() {
 	xcheck "n: host from $H1_4 -> lan dropped, drops_postrouting +2" - "$LAN" u4 0 0 0 2 udp_ "$H" "$LAN_4" 2 "$H1_4"
 }
 
+# A background stream's own time limit, should this script die before it
+# stops the stream; far beyond any case's length under TCG (case u's
+# streams outlived 120 s on arm64 in CI; the commit itself takes 0-2 s here).
+BG_LIMIT=1800
+
 # bg NS CMD...: start CMD in NS in the background, its pid in BG_PIDS. CMD
 # is run directly (not through a function) so that $! is its own pid.
 BG_PIDS=()
-# A background stream's own time limit, should this script die before it
-# stops the stream; far beyond any case's length under TCG (case u's
-# commit under traffic took over 120 s on arm64 in CI).
-BG_LIMIT=1800
-
 bg() {
 	local ns=$1
 	shift
