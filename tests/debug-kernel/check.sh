@@ -12,7 +12,8 @@
 # Environment: VMRUN_MEM (2G here), VMRUN_TIMEOUT (3600 here), VMRUN_TCG
 # (single here) and the HOGUARD_STRESS_* / HOGUARD_E2E_* variables of the
 # suites pass through. HOGUARD_DEBUG_LANES (A B): the lanes to run, A the
-# fault injection and the suite, B the stress parts (to repeat one lane).
+# fault injection, B the stress parts and the suite, E the suite alone
+# (to repeat one).
 # Every step runs; prints a summary with durations; non-zero exit if any
 # step failed. Needs root (apt, and vmrun's VM).
 set -u
@@ -56,27 +57,30 @@ step "hoguard.ko for the debug kernel (W=1)" module || { steps_summary; exit 1; 
 # Each suite, and each part of the stress tests, in a VM of its own (with
 # its own kmemleak scan), in two lanes of about equal length side by side:
 # the fault injection (the control path's sweeps about an hour on this
-# kernel under TCG, the module-load sweep up to 90 minutes more: three
-# hours for that VM) and the suite; the stress parts
-# (c, the churn, about 35 minutes, first).
+# kernel under TCG, the module load's some 15 minutes more), and the stress
+# parts (c, the churn, about 35 minutes, first) followed by the suite
+# (about 35 minutes). Lane E is the suite alone (to repeat it).
 lane() {
 	local p
 	case $1 in
 	A)
-		VMRUN_TIMEOUT=${HOGUARD_FAULTS_TIMEOUT:-10800} \
+		VMRUN_TIMEOUT=${HOGUARD_FAULTS_TIMEOUT:-7200} \
 			step "debug: fault injection (fail_function, failslab) + kmemleak" vm faults "$REPO/tests/debug-kernel/faults.sh"
-		step "debug: end-to-end suite + kmemleak" vm e2e "$REPO/tests/e2e/guard.sh"
 		;;
 	B)
 		for p in c d a b; do
 			step "debug: stress part $p + kmemleak" vm "stress-$p" "$REPO/tests/stress/stress.sh" $p
 		done
+		step "debug: end-to-end suite + kmemleak" vm e2e "$REPO/tests/e2e/guard.sh"
+		;;
+	E)
+		step "debug: end-to-end suite + kmemleak" vm e2e "$REPO/tests/e2e/guard.sh"
 		;;
 	esac
 }
 LANES=${HOGUARD_DEBUG_LANES:-A B}
 for l in $LANES; do
-	case $l in A | B) ;; *) echo "HOGUARD_DEBUG_LANES: A and/or B, not '$l'" >&2; exit 2 ;; esac
+	case $l in A | B | E) ;; *) echo "HOGUARD_DEBUG_LANES: A, B or E, not '$l'" >&2; exit 2 ;; esac
 done
 # shellcheck disable=SC2086 # a list of lanes
 lanes lane $LANES

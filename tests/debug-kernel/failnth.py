@@ -12,6 +12,7 @@ faults.sh lets its points count) are such points.
     failnth.py N read FILE           read(2) FILE, opened first
     failnth.py N run CMD [ARG...]    run CMD (fail-nth is kept over exec)
     failnth.py N finit KO [PARAMS]   finit_module(2) KO with PARAMS
+                                     (FAILNTH_TRACE: traced, see Trace)
 
 Prints one line, "STATUS LEFT": STATUS is ok, an errno name (ENOMEM...)
 or exit=CODE (run); LEFT is what remained of N afterwards: 0 if the N-th
@@ -48,6 +49,35 @@ class Nth:
         return int(os.pread(self.fd, 32, 0))
 
 
+class Trace:
+    """With FAILNTH_TRACE=TRACEFS (finit): the kernel's event tracing on
+    for this process alone, and markers around the system call, so that
+    the events of the call can be told from the rest (faults.sh's module
+    load; the markers' writes allocate nothing, which the count checks)."""
+
+    def __init__(self, tracefs):
+        self.dir = tracefs
+        if not tracefs:
+            return
+        self.put("set_event_pid", str(os.getpid()))
+        self.put("tracing_on", "1")
+        self.marker = os.open(os.path.join(tracefs, "trace_marker"), os.O_WRONLY)
+
+    def put(self, name, value):
+        fd = os.open(os.path.join(self.dir, name), os.O_WRONLY | os.O_TRUNC)
+        os.write(fd, value.encode())
+        os.close(fd)
+
+    def mark(self, text):
+        if self.dir:
+            os.write(self.marker, text.encode())
+
+    def stop(self):
+        if self.dir:
+            self.put("tracing_on", "0")
+            os.close(self.marker)
+
+
 def errname(e):
     return errno.errorcode.get(e.errno, str(e.errno))
 
@@ -80,11 +110,15 @@ def main():
         # a first call, so that ctypes has set up what it needs: EBADF
         libc.syscall(SYS_FINIT_MODULE, -1, params, 0)
         me = Nth("thread-self")
+        trace = Trace(os.environ.get("FAILNTH_TRACE"))
         me.set(n)
+        trace.mark("failnth-start")
         r = libc.syscall(SYS_FINIT_MODULE, fd, params, 0)
         e = ctypes.get_errno()
+        trace.mark("failnth-end")
         left = me.get()
         me.set(0)
+        trace.stop()
         st = "ok" if r == 0 else errno.errorcode.get(e, str(e))
         os.close(fd)
     elif op == "run":
