@@ -431,7 +431,9 @@ kw_arm() {
 		done
 	fi
 	for pid in "${KW_PIDS[@]}"; do
-		echo "$1" >"/proc/$pid/fail-nth" 2>/dev/null || true
+		# (a kworker may have exited since: stderr first, so that the
+		# failed redirection says nothing)
+		echo "$1" 2>/dev/null >"/proc/$pid/fail-nth" || true
 	done
 }
 
