@@ -531,7 +531,7 @@ load_trace() {
 }
 
 sweep_load() {
-	local total traced boundary i phase frame n=0 refused=0 loaded_ok=0 reached=0 again
+	local total traced boundary i phase frame refused=0 loaded_ok=0 reached=0 again
 	local -a idx=() frames=()
 	local -A per=()
 	ip link add vboxnet9 type dummy
@@ -561,7 +561,6 @@ sweep_load() {
 		echo "#   ${i%%:*} ${i#*:}: ${per[$i]}"
 	done | sort
 	for i in "${!idx[@]}"; do
-		n=$((n + 1))
 		kmark
 		nth "${idx[$i]}" finit "$KO" "$LOAD_PARAMS"
 		if [ "$LEFT" != 0 ]; then
@@ -598,7 +597,7 @@ sweep_load() {
 	echo 0 >$DBG/failslab/probability
 	echo Y >$DBG/failslab/ignore-gfp-wait
 	echo Y >$DBG/failslab/cache-filter
-	echo "# module load: $n loads with one allocation failed: $refused refused (ENOMEM), $loaded_ok loaded"
+	echo "# module load: ${#idx[@]} loads with one allocation failed: $refused refused (ENOMEM), $loaded_ok loaded"
 	check_eq "module load: as many slab allocations after the sweep as before" "$again" "$total"
 	check_cmd "module load: a failure in the hostonly parameter refused the load ($reached loads)" test "$reached" -gt 0
 	check_eq "module load: every allocation of hoguard's failed once, each refused with ENOMEM or loaded and guarding" \
