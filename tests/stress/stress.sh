@@ -223,6 +223,8 @@ part_c() {
 		ip -batch /tmp/hg-batch1
 		wait $!
 		made=$((made + (NETNS - i < 50 ? NETNS - i : 50)))
+		# progress, so that slow can be told from stuck (the debug kernel)
+		[ $((made % 100)) -ne 0 ] || echo "# c: $made of $NETNS namespaces in $((SECONDS - t0)) s"
 	done
 	local tns=$((SECONDS - t0))
 	share_end "c: the namespace churn (two ip -batch at a time)"
