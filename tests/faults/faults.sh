@@ -42,6 +42,64 @@ cleanup() {
 	return 0
 }
 
+# load_fails N [PARAMS]: insmod with fault_every=N: the module's N-th
+# allocation of the load fails (and every N-th after it). Sets LOAD_ST:
+# refused (ENOMEM, and nothing of the module left), loaded (then with
+# fault_every 0: a failure the load absorbed), or what went wrong.
+load_fails() {
+	local err
+	LOAD_ST=
+	if err=$(insmod "$KO" "fault_every=$1" ${2:+"$2"} 2>&1); then
+		must_set fault_every 0
+		LOAD_FAULTS=$(pget faults)
+		LOAD_ST=loaded
+	elif [[ $err == *"Cannot allocate memory"* ]] && ! loaded &&
+		[ ! -e /proc/net/hoguard ]; then
+		LOAD_ST=refused
+	else
+		LOAD_ST="insmod: $err; loaded: $(loaded && echo yes || echo no)"
+	fi
+}
+
+# The load, each of the module's allocations in it failed in turn: with
+# fault_every=N the N-th fails, until a load makes fewer than N (none
+# failed). hog_init()'s first is the per-CPU counters (hog_stats_alloc()),
+# whose error path must free nothing; every later one unwinds what came
+# before it. Each load is refused with ENOMEM and leaves nothing, or loads
+# and guards (a failure it absorbed: a namespace closed, then rebuilt).
+sweep_load() {
+	local n refused=0 absorbed=0 bad=0
+	load_fails 1
+	check_eq "load: fault_every=1, hog_init()'s first allocation (the per-CPU counters) fails: refused with ENOMEM, nothing left" \
+		"$LOAD_ST" refused
+	loaded && rmmod hoguard
+	for ((n = 1; n <= 200; n++)); do
+		load_fails "$n" 'hostonly=vmnet1,vboxnet*'
+		if [ "$LOAD_ST" = refused ]; then
+			refused=$((refused + 1))
+			continue
+		fi
+		if [ "$LOAD_ST" != loaded ]; then
+			bad=$((bad + 1))
+			echo "# load with fault_every=$n: $LOAD_ST"
+			loaded && rmmod hoguard
+			continue
+		fi
+		if ! guarded_in "" vmnet1; then
+			bad=$((bad + 1))
+			echo "# load with fault_every=$n: loaded, vmnet1 not guarded: $(paste -sd' ' /proc/net/hoguard)"
+		fi
+		rmmod hoguard
+		[ "$LOAD_FAULTS" != 0 ] || break
+		absorbed=$((absorbed + 1))
+	done
+	echo "# load: $((n - 1)) allocations, each failed once: $refused loads refused (ENOMEM), $absorbed loaded"
+	check_eq "load: every allocation failed in turn, each load refused with ENOMEM and left nothing, or loaded and guarding" \
+		"$bad" 0
+	check_cmd "load: a load with fault_every=$n made fewer allocations and guards (the sweep ended)" \
+		test "$LOAD_FAULTS" = 0 -a "$n" -le 200
+}
+
 # write_or_enomem DESC NAME VALUE: the write succeeds (and reads back as
 # WANT, the 4th argument) or fails with ENOMEM and changes nothing.
 write_or_enomem() {
@@ -113,12 +171,14 @@ main() {
 	topo_del
 	topo_build "" "$PFX"
 	probe_add "$LAN"
+	modinfo -p "$KO" | grep -q '^fault_every:' || die "$KO is not a test build (no fault_every)"
+	# 6 checks a round, 14 after them, 3 of the load
+	plan $((ROUNDS * 6 + 14 + 3))
+	echo "# the load, each allocation failed in turn"
+	sweep_load
 	load 'hostonly=vmnet1,vboxnet*'
-	[ -e "$PARAMS/fault_every" ] || die "$KO is not a test build (no fault_every)"
 	ip netns add hf-mv
 	echo "# faults: every 7th allocation of hoguard fails"
-	# 6 checks a round, 14 after them
-	plan $((ROUNDS * 6 + 14))
 	local r name v
 	WRITES_OK=0 WRITES_REFUSED=0
 	must_set fault_every 7
