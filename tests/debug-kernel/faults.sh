@@ -188,7 +188,7 @@ dropped() {
 	if [ "$got" = "rx=+0 drops=+$n" ]; then
 		TRAFFIC_OK=$((TRAFFIC_OK + 1))
 	else
-		fail "$desc" "got $got, want rx=+0 drops=+$n"
+		fail "$desc" "got $got (forward +$((f1 - f0)), inbound +$((i1 - i0)), postrouting +$((p1 - p0))), want rx=+0 drops=+$n"
 	fi
 }
 
