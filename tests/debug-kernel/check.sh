@@ -75,9 +75,10 @@ lane() {
 		VMRUN_TIMEOUT=${HOGUARD_FAULTS_TIMEOUT:-7200} \
 			step "debug: fault injection, the control path (fail_function) + kmemleak" vm faults "$REPO/tests/debug-kernel/faults.sh"
 		# the load sweep's boot marks the slab caches for failslab
-		# (faults.sh, LOAD_BOOT), which the control path must not have
+		# (faults.sh's LOAD_BOOT, read from there), which the control
+		# path must not have
 		HOGUARD_FAULTS_LOAD=only VMRUN_TIMEOUT=${HOGUARD_FAULTS_TIMEOUT:-7200} \
-			VMRUN_APPEND="slub_debug=A;-,radix_tree_node,vmap_area,kmemleak_object,kmemleak_scan_area" \
+			VMRUN_APPEND=$(sed -n 's/^LOAD_BOOT="\(.*\)"$/\1/p' "$REPO/tests/debug-kernel/faults.sh") \
 			step "debug: fault injection, the module load (failslab) + kmemleak" vm faults-load "$REPO/tests/debug-kernel/faults.sh"
 		for p in d a b; do
 			step "debug: stress part $p + kmemleak" vm "stress-$p" "$REPO/tests/stress/stress.sh" $p
