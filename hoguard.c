@@ -1303,6 +1303,19 @@ static unsigned int hog_drop(const struct hog_net *hn, enum hog_reason r,
 }
 
 /*
+ * A packet that came in on a device enslaved to an l3mdev (a VRF) reaches
+ * FORWARD with the master as its input device; the control block keeps
+ * the slave's ifindex (0: not an l3mdev's).
+ */
+static __always_inline int hog_slave_iif(struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	if (likely(!netif_is_l3_master(state->in)))
+		return 0;
+	return state->pf == NFPROTO_IPV4 ? inet_sdif(skb) : inet6_sdif(skb);
+}
+
+/*
  * The verdict at FORWARD, for a packet that may be guarded; @in_ho, @out_ho:
  * whether its devices are host-only, as hog_forward() found them.
  */
@@ -1313,10 +1326,11 @@ static noinline unsigned int hog_forward_judge(const struct hog_net *hn,
 {
 	const struct hog_tab *listed = rcu_dereference(hog_listed_tab);
 	const struct hog_tab *learned = rcu_dereference(hn->learned_tab);
+	int iif = hog_slave_iif(skb, state) ?: state->in->ifindex;
 	unsigned int verdict = NF_ACCEPT;
 	u8 pf = state->pf;
 
-	if (in_ho && state->in == state->out)
+	if (in_ho && iif == state->out->ifindex)
 		;	/* guest to guest on one network, e.g. over br_netfilter */
 	else if (in_ho || hog_guarded(listed, learned, pf, hog_saddr(skb, pf)))
 		verdict = hog_drop(hn, HOG_FORWARD, skb, state);
@@ -1360,7 +1374,9 @@ static unsigned int hog_forward(void *priv, struct sk_buff *skb,
 	if (unlikely(READ_ONCE(hn->closed)))
 		return hog_forward_judge(hn, skb, state, true, true);
 	if (devs) {
-		bool in_ho = hog_devs_hit(devs, state->in->ifindex);
+		int iif = hog_slave_iif(skb, state);
+		bool in_ho = hog_devs_hit(devs, state->in->ifindex) ||
+			     (iif && hog_devs_hit(devs, iif));
 		bool out_ho = hog_devs_hit(devs, state->out->ifindex);
 
 		if (in_ho || out_ho)
@@ -1391,7 +1407,12 @@ hog_postrouting_unmarked(const struct hog_net *hn, struct sk_buff *skb,
 	u8 pf = state->pf;
 	bool closed;
 
+	/*
+	 * Loopback stays in the host.  A VRF's pass: the host's packet comes
+	 * back with the slave it leaves through.
+	 */
 	if ((state->out->flags & IFF_LOOPBACK) ||
+	    netif_is_l3_master(state->out) ||
 	    (hog_bridged(skb) && !hog_duplicating()))
 		return NF_ACCEPT;
 	devs = rcu_dereference(hn->devs);

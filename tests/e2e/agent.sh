@@ -15,6 +15,7 @@
 #   udp DST COUNT           COUNT datagrams to DST port 5000, each from a
 #                           socket of its own (bash's /dev/udp)
 #   udpfrom SRC DST COUNT   the same, bound to SRC (one socat each)
+#   udpdev DEV DST COUNT    the same, bound to device DEV (a VRF)
 #   frame FILE COUNT        write the Ethernet frame FILE COUNT times on
 #                           eth0 (one socat each)
 #   ping COUNT ARGS...      run `ping ARGS...`; 0 iff COUNT replies came back
@@ -49,6 +50,16 @@ while read -r -u "$rq" -a req; do
 			to="UDP4-SENDTO:$3:5000,bind=$2"
 		fi
 		# A datagram dropped on the local output path fails with EPERM.
+		for ((i = 0; i < $4; i++)); do
+			echo "$i" | socat -u - "$to" 2>/dev/null || st=1
+		done
+		;;
+	udpdev)
+		if [[ $3 == *:* ]]; then
+			to="UDP6-SENDTO:[$3]:5000,so-bindtodevice=$2"
+		else
+			to="UDP4-SENDTO:$3:5000,so-bindtodevice=$2"
+		fi
 		for ((i = 0; i < $4; i++)); do
 			echo "$i" | socat -u - "$to" 2>/dev/null || st=1
 		done

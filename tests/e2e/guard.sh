@@ -1,7 +1,7 @@
 #!/bin/bash
 # End-to-end tests of hoguard.ko: cases a..o of the guard issue (#2),
-# p..t of the holes issue (#10) and u of the performance issue (#14), run
-# as root inside the test VM:
+# p..t of the holes issue (#10), u of the performance issue (#14) and v
+# (host-only devices in a VRF), run as root inside the test VM:
 #
 #   scripts/vmrun 6.12 tests/e2e/guard.sh /path/to/hoguard.ko
 #
@@ -36,7 +36,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/lib.sh"
 
 KO=${1:-}
-CASES=${HOGUARD_E2E_CASES:-abcdefghijklmnopqrstu}
+CASES=${HOGUARD_E2E_CASES:-abcdefghijklmnopqrstuv}
 MAIN_HOST=${HOGUARD_E2E_HOSTNS:-}
 # Namespace name prefixes of the main topology and of case n's.
 MAIN_PFX=hg-
@@ -60,6 +60,7 @@ cleanup() {
 	topo_del
 	topo_names "${NS_PFX}host" "$NS_PFX"
 	topo_del
+	vrf_del
 	[ -z "$RUNDIR" ] || rm -rf "$RUNDIR"
 	return 0
 }
@@ -1455,7 +1456,111 @@ case_u() {
 # The checks each case runs: the suite's plan (tests/lib/common.sh), checked
 # per case and in all. A case's count does not depend on what passes.
 declare -A PLAN=([a]=18 [b]=19 [c]=9 [d]=21 [e]=12 [f]=27 [g]=7 [h]=18 [i]=22 [j]=6
-	[k]=29 [l]=57 [m]=15 [n]=14 [o]=22 [p]=15 [q]=37 [r]=8 [s]=13 [t]=2 [u]=36)
+	[k]=29 [l]=57 [m]=15 [n]=14 [o]=22 [p]=15 [q]=37 [r]=8 [s]=13 [t]=2 [u]=36
+	[v]=7)
+
+# Case v: host-only devices enslaved to a VRF. The master is the input
+# device FORWARD sees; the guard must still know the slave a packet came in
+# on. Namespaces of its own (VRF_NS below): a host whose vmnet1 (a bridge
+# with guests g1 and g2, two subnets) and eth-out (to lan) are slaves of
+# vrf-ho; g1 also owns 203.0.113.9 and 2001:db8:9::9, which nothing
+# guards, and uses them as sources.
+VRF_NS="hgv-host hgv-g1 hgv-g2 hgv-lan"
+
+vrf_del() {
+	local ns
+	for ns in $VRF_NS; do
+		ns_stop "$ns"
+	done
+	for ns in $VRF_NS; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+vrf_build() {
+	local ns
+	for ns in $VRF_NS; do
+		ip netns add "$ns"
+		ns_start "$ns"
+	done
+	ns_sysctls hgv-host 1
+	ns_sysctls hgv-g1 0
+	ns_sysctls hgv-g2 0
+	ns_sysctls hgv-lan 0
+	ip -n hgv-host -b - <<-EOF
+		link set lo up
+		link add name vrf-ho type vrf table 10
+		link set vrf-ho up
+		link add name vmnet1 type bridge mcast_snooping 0
+		link set vmnet1 master vrf-ho
+		addr add $H1_4/26 dev vmnet1
+		addr add 192.0.2.65/26 dev vmnet1
+		addr add $H1_6/64 dev vmnet1 nodad
+		link set vmnet1 up
+		link add name vm1-p1 type veth peer name eth0 netns hgv-g1
+		link set vm1-p1 master vmnet1 up
+		link add name vm1-p2 type veth peer name eth0 netns hgv-g2
+		link set vm1-p2 master vmnet1 up
+		link add name eth-out type veth peer name eth0 netns hgv-lan
+		link set eth-out master vrf-ho
+		addr add $HO_4/24 dev eth-out
+		addr add $HO_6/64 dev eth-out nodad
+		link set eth-out up
+		route add 203.0.113.9/32 via $G1_4 vrf vrf-ho
+		route add 2001:db8:9::9/128 via $G1_6 vrf vrf-ho
+	EOF
+	{
+		guest_batch "$G1_4/26" "$G1_6/64" "$H1_4" "$H1_6"
+		echo "addr add 203.0.113.9/32 dev eth0"
+		echo "addr add 2001:db8:9::9/128 dev eth0 nodad"
+	} | ip -n hgv-g1 -b -
+	guest_batch 192.0.2.66/26 2001:db8:1::66/64 192.0.2.65 "$H1_6" | ip -n hgv-g2 -b -
+	guest_batch "$LAN_4/24" "$LAN_6/64" "$HO_4" "$HO_6" | ip -n hgv-lan -b -
+	for ns in $VRF_NS; do
+		ns_ready "$ns"
+	done
+	for _ in $(seq 50); do
+		if [ -z "$(ip -n hgv-host -6 addr show tentative)" ] &&
+			! ip -n hgv-host -br link show up |
+			awk '$2 != "UP" && $2 != "UNKNOWN" { f = 1 } END { exit !f }'; then
+			return 0
+		fi
+		nap 0.1
+	done
+	echo "case v: links not ready after 5 s" >&2
+	return 1
+}
+
+case_v() {
+	echo "# v: host-only devices in a VRF"
+	configure vmnet1 "" 1 1
+	modprobe -q vrf || true
+	if ! ip link add hgv-probe type vrf table 11 2>/dev/null; then
+		local i
+		for i in $(seq "${PLAN[v]}"); do
+			skip "v: check $i" "no VRF support in this kernel"
+		done
+		return
+	fi
+	ip link del hgv-probe
+	vrf_build
+	unload
+	xcheck "v: without hoguard g1 -> lan from 203.0.113.9 through the VRF arrives" - hgv-lan u4 3 - - - \
+		udp_ hgv-g1 "$LAN_4" 3 203.0.113.9
+	load hostonly=vmnet1
+	xcheck "v: g1 -> lan from 203.0.113.9 (guarded by no prefix): dropped as from vmnet1, drops_forward +3" - \
+		hgv-lan u4 0 3 0 0 udp_ hgv-g1 "$LAN_4" 3 203.0.113.9
+	xcheck "v: the same over IPv6 from 2001:db8:9::9, drops_forward +3" - \
+		hgv-lan u6 0 3 0 0 udp_ hgv-g1 "$LAN_6" 3 2001:db8:9::9
+	xcheck "v: g1 -> g2, vmnet1's two subnets routed by the host: passes (guest to guest)" - \
+		hgv-g2 u4 3 0 0 0 udp_ hgv-g1 192.0.2.66 3
+	xcheck "v: lan -> g1 dropped, drops_inbound +3" - hgv-g1 u4 0 0 3 0 udp_ hgv-lan "$G1_4" 3
+	xcheck "v: the host reaches g1 (a socket bound to the VRF)" - hgv-g1 u4 3 0 0 0 \
+		agent hgv-host udpdev vrf-ho "$G1_4" 3
+	xcheck "v: the host reaches g1 over IPv6 (a socket bound to the VRF)" - hgv-g1 u6 3 0 0 0 \
+		agent hgv-host udpdev vrf-ho "$G1_6" 3
+	vrf_del
+}
 
 main() {
 	[ "$(id -u)" = 0 ] || die "must run as root"
@@ -1481,7 +1586,7 @@ main() {
 
 	local c start n=0
 	# n moves the topology into a namespace; o unloads and ends the run
-	local order="a b c d e f g h i j k l m p q r s t u n o"
+	local order="a b c d e f g h i j k l m p q r s t u v n o"
 	for c in $order; do
 		! want "$c" || n=$((n + PLAN[$c]))
 	done
