@@ -22,6 +22,21 @@
 #   run CMD...              run CMD
 set -u
 
+# udp_to DST OPTION COUNT: COUNT datagrams to DST port 5000, each from a
+# socket of its own with socat's OPTION; st=1 if one could not be sent (a
+# datagram dropped on the local output path fails with EPERM).
+udp_to() {
+	local to i
+	if [[ $1 == *:* ]]; then
+		to="UDP6-SENDTO:[$1]:5000,$2"
+	else
+		to="UDP4-SENDTO:$1:5000,$2"
+	fi
+	for ((i = 0; i < $3; i++)); do
+		echo "$i" | socat -u - "$to" 2>/dev/null || st=1
+	done
+}
+
 exec {rq}<>"$1" {rp}<>"$2"
 socat -u UDP6-RECV:5000,ipv6only=0 /dev/null &
 echo "$!" >&"$rp"
@@ -45,24 +60,13 @@ while read -r -u "$rq" -a req; do
 		;;
 	udpfrom)
 		if [[ $3 == *:* ]]; then
-			to="UDP6-SENDTO:[$3]:5000,bind=[$2]"
+			udp_to "$3" "bind=[$2]" "$4"
 		else
-			to="UDP4-SENDTO:$3:5000,bind=$2"
+			udp_to "$3" "bind=$2" "$4"
 		fi
-		# A datagram dropped on the local output path fails with EPERM.
-		for ((i = 0; i < $4; i++)); do
-			echo "$i" | socat -u - "$to" 2>/dev/null || st=1
-		done
 		;;
 	udpdev)
-		if [[ $3 == *:* ]]; then
-			to="UDP6-SENDTO:[$3]:5000,so-bindtodevice=$2"
-		else
-			to="UDP4-SENDTO:$3:5000,so-bindtodevice=$2"
-		fi
-		for ((i = 0; i < $4; i++)); do
-			echo "$i" | socat -u - "$to" 2>/dev/null || st=1
-		done
+		udp_to "$3" "so-bindtodevice=$2" "$4"
 		;;
 	frame)
 		for ((i = 0; i < $3; i++)); do
