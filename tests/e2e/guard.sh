@@ -1519,16 +1519,9 @@ vrf_build() {
 	for ns in $VRF_NS; do
 		ns_ready "$ns"
 	done
-	for _ in $(seq 50); do
-		if [ -z "$(ip -n hgv-host -6 addr show tentative)" ] &&
-			! ip -n hgv-host -br link show up |
-			awk '$2 != "UP" && $2 != "UNKNOWN" { f = 1 } END { exit !f }'; then
-			return 0
-		fi
-		nap 0.1
-	done
-	echo "case v: links not ready after 5 s" >&2
-	return 1
+	# topo_wait_ready waits for the host namespace H: this one
+	local H=hgv-host
+	topo_wait_ready
 }
 
 case_v() {
