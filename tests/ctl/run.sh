@@ -634,12 +634,19 @@ else
 fi
 t_out "check: the bypasses gone, guarded again" 0 "$GUARDED" check --root "$EMPTY"
 # As a user: nft cannot list the ruleset; say so, and do not call it ok.
-OUT=$(setpriv --reuid=4242 --regid=4242 --clear-groups "$CTL" check --root "$EMPTY" 2>"$TMP/err")
+# The user runs a copy, from a directory it may enter: the checkout may lie
+# below one that only root can (a clone in a `mktemp -d` directory).
+UDIR=$(mktemp -d)
+chmod 755 "$UDIR"
+install -m 755 "$CTL" "$UDIR/hoguardctl"
+mkdir -m 755 "$UDIR/empty"
+OUT=$(setpriv --reuid=4242 --regid=4242 --clear-groups "$UDIR/hoguardctl" check --root "$UDIR/empty" 2>"$TMP/err")
 RC=$?
 check_eq "check as a user: UNKNOWN, exit 1, says what it could not read" \
 	"$RC $(grep -c 'nft is not' <<<"$OUT") $(grep -c 'not checked: `nft -j list ruleset`: Operation not permitted' <<<"$OUT") $(grep -c 'verdict: UNKNOWN' <<<"$OUT")" \
 	"1 0 2 1"
 echo "$OUT" | sed 's/^/    | /'
+rm -rf "$UDIR"
 
 # save: the running configuration as a line modprobe takes back.
 hc save
